@@ -1,0 +1,15 @@
+# Optional CUDA: the CUDA library is built when nvcc is found, and the build says so either
+# way. Code for sm_80 and sm_90 plus PTX for sm_90 (JIT-compiled by newer drivers).
+include(CheckLanguage)
+check_language(CUDA)
+if(CMAKE_CUDA_COMPILER AND NOT ACTINIUM_DISABLE_CUDA)
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES 80-real 90)
+  endif()
+  enable_language(CUDA)
+  set(ACTINIUM_HAVE_CUDA ON)
+  message(STATUS "Actinium: CUDA ${CMAKE_CUDA_COMPILER_VERSION} found, building libactinium_cuda for ${CMAKE_CUDA_ARCHITECTURES}")
+else()
+  set(ACTINIUM_HAVE_CUDA OFF)
+  message(STATUS "Actinium: nvcc not found (or ACTINIUM_DISABLE_CUDA), building without CUDA")
+endif()

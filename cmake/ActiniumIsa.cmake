@@ -1,0 +1,14 @@
+# Per-ISA compile flags. Each ISA's kernels live in their own translation unit compiled with
+# exactly these flags; the rest of the library is built for baseline x86-64, and cpuid picks a
+# table at run time (native/cpu/dispatch.cpp). Never -march=native: the binary must run on any
+# x86-64 and still use AVX-512 where it exists.
+set(ACTINIUM_ISA_FLAGS_scalar "")
+set(ACTINIUM_ISA_FLAGS_avx2 -mavx2 -mfma -mf16c)
+set(ACTINIUM_ISA_FLAGS_avx512 -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512dq -mavx512vl
+    -Wno-maybe-uninitialized)  # GCC 12 false positive inside its own avx512fintrin.h
+
+function(actinium_isa_source target isa source)
+  target_sources(${target} PRIVATE ${source})
+  set_source_files_properties(${source} TARGET_DIRECTORY ${target}
+    PROPERTIES COMPILE_OPTIONS "${ACTINIUM_ISA_FLAGS_${isa}}")
+endfunction()

@@ -1,0 +1,11 @@
+// The scalar kernel table. This file is compiled with the flags of its ISA alone
+// (cmake/ActiniumIsa.cmake), so nothing else may be defined here.
+#include "kernels.h"
+#include "vec_scalar.h"
+
+namespace ak::cpu {
+const KernelTable& scalar_table() {
+    static const KernelTable table = make_table<scalar::Io>("scalar");
+    return table;
+}
+}  // namespace ak::cpu

@@ -1,0 +1,154 @@
+// The CPU kernels, written once over an ISA's Io (vec_scalar.h, vec_avx2.h, vec_avx512.h) and
+// instantiated per ISA in isa_*.cpp. Each kernel is single-threaded over the range it is given.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "../include/actinium.h"
+#include "../ops/activations.h"
+#include "kernel_table.h"
+#include "storage.h"
+
+namespace ak::cpu {
+
+// Elements before p reaches the streaming alignment, or -1 if it never can (p not even
+// aligned to its element size).
+template <class Io, class T>
+inline int64_t elements_to_alignment(const T* p) {
+    auto addr = reinterpret_cast<uintptr_t>(p);
+    if (addr % alignof(T) != 0 || addr % sizeof(T) != 0) return -1;
+    return static_cast<int64_t>(((Io::kAlign - addr % Io::kAlign) % Io::kAlign) / sizeof(T));
+}
+
+// Runs body(vector index i, store) over [0, n) one vector at a time, storing to out with
+// streaming stores when asked and possible; the ragged head and tail go through stack buffers so
+// every ISA handles any length and offset with the same full-width code.
+template <class Io, class T, class Body>
+inline void for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
+    constexpr int W = Io::kWidth;
+    int64_t i = 0;
+    auto partial = [&](int64_t at, int64_t count) {  // count < W elements
+        T buf[W];
+        std::memset(static_cast<void*>(buf), 0, sizeof buf);
+        body(at, count, [&](T*, auto v) { Io::store(buf, v); });
+        std::memcpy(static_cast<void*>(out + at), buf, static_cast<size_t>(count) * sizeof(T));
+    };
+    int64_t head = (flags & AK_FLAG_STREAM) ? elements_to_alignment<Io>(out) : -1;
+    if (head >= 0 && n >= head + W) {
+        if (head > 0) partial(0, head);
+        for (i = head; i + W <= n; i += W) body(i, W, [](T* p, auto v) { Io::stream(p, v); });
+        Io::fence();
+    } else {
+        for (; i + W <= n; i += W) body(i, W, [](T* p, auto v) { Io::store(p, v); });
+    }
+    if (i < n) partial(i, n - i);
+}
+
+// Loads count (< W allowed) elements at p as one vector, zero-padding a short read.
+template <class Io, class T>
+inline auto load_n(const T* p, int64_t count) {
+    constexpr int W = Io::kWidth;
+    if (count == W) return Io::load(p);
+    T buf[W];
+    std::memset(static_cast<void*>(buf), 0, sizeof buf);
+    std::memcpy(static_cast<void*>(buf), p, static_cast<size_t>(count) * sizeof(T));
+    return Io::load(buf);
+}
+
+template <class Io, class Op, class T>
+void act_forward(const void* xv, void* yv, int64_t n, int32_t flags) {
+    auto x = static_cast<const T*>(xv);
+    auto y = static_cast<T*>(yv);
+    for_each_vector<Io>(y, n, flags, [&](int64_t i, int64_t count, auto put) {
+        put(y + i, forward<Op>(load_n<Io>(x + i, count)));
+    });
+}
+
+template <class Io, class Op, class T>
+void act_backward(const void* xv, const void* dyv, void* dxv, int64_t n, int32_t flags) {
+    auto x = static_cast<const T*>(xv);
+    auto dy = static_cast<const T*>(dyv);
+    auto dx = static_cast<T*>(dxv);
+    for_each_vector<Io>(dx, n, flags, [&](int64_t i, int64_t count, auto put) {
+        put(dx + i, backward<Op>(load_n<Io>(x + i, count), load_n<Io>(dy + i, count)));
+    });
+}
+
+// y = f(x + bias) row by row; the bias add is done in fp32.
+template <class Io, class Op, class T>
+void act_forward_bias(const void* xv, const void* bv, void* yv, int64_t rows, int64_t cols,
+                      int32_t flags) {
+    auto b = static_cast<const T*>(bv);
+    for (int64_t r = 0; r < rows; ++r) {
+        auto x = static_cast<const T*>(xv) + r * cols;
+        auto y = static_cast<T*>(yv) + r * cols;
+        for_each_vector<Io>(y, cols, flags, [&](int64_t i, int64_t count, auto put) {
+            put(y + i, forward<Op>(load_n<Io>(x + i, count) + load_n<Io>(b + i, count)));
+        });
+    }
+}
+
+template <class Io, class From, class To>
+void convert(const void* xv, void* yv, int64_t n) {
+    auto x = static_cast<const From*>(xv);
+    auto y = static_cast<To*>(yv);
+    for_each_vector<Io>(y, n, AK_FLAG_NONE, [&](int64_t i, int64_t count, auto put) {
+        put(y + i, load_n<Io>(x + i, count));
+    });
+}
+
+// The math functions of native/ops/math.h on float arrays, for the accuracy tests.
+template <class Io, MathFunction Fn>
+void math_probe(const void* xv, void* yv, int64_t n) {
+    auto x = static_cast<const float*>(xv);
+    auto y = static_cast<float*>(yv);
+    for_each_vector<Io>(y, n, AK_FLAG_NONE, [&](int64_t i, int64_t count, auto put) {
+        auto v = load_n<Io>(x + i, count);
+        using V = decltype(v);
+        if constexpr (Fn == MathFunction::kExp) put(y + i, exp_(v));
+        if constexpr (Fn == MathFunction::kErfc) {
+            V hi, lo;
+            square_split(v, hi, lo);
+            put(y + i, erfc_nonneg(v, hi, lo));
+        }
+        if constexpr (Fn == MathFunction::kNormalCdf) put(y + i, normal_cdf(v));
+        if constexpr (Fn == MathFunction::kTanh) put(y + i, tanh_(v));
+        if constexpr (Fn == MathFunction::kSigmoid) {
+            V s, one_minus_s;
+            sigmoid_pair(v, s, one_minus_s);
+            put(y + i, s);
+        }
+    });
+}
+
+template <class Io, size_t... Op>
+KernelTable make_table(const char* name, std::index_sequence<Op...>) {
+    using Dtype = StorageIndex;
+    KernelTable t{};
+    t.name = name;
+    ((t.forward[Op][Dtype::kF32] = &act_forward<Io, typename ActivationOf<Op>::type, float>), ...);
+    ((t.forward[Op][Dtype::kBF16] = &act_forward<Io, typename ActivationOf<Op>::type, bf16>), ...);
+    ((t.backward[Op][Dtype::kF32] = &act_backward<Io, typename ActivationOf<Op>::type, float>), ...);
+    ((t.backward[Op][Dtype::kBF16] = &act_backward<Io, typename ActivationOf<Op>::type, bf16>), ...);
+    ((t.forward_bias[Op][Dtype::kF32] = &act_forward_bias<Io, typename ActivationOf<Op>::type, float>), ...);
+    ((t.forward_bias[Op][Dtype::kBF16] = &act_forward_bias<Io, typename ActivationOf<Op>::type, bf16>), ...);
+    t.f32_to_bf16 = &convert<Io, float, bf16>;
+    t.bf16_to_f32 = &convert<Io, bf16, float>;
+    t.f32_to_f16 = &convert<Io, float, f16>;
+    t.f16_to_f32 = &convert<Io, f16, float>;
+    t.math[int(MathFunction::kExp)] = &math_probe<Io, MathFunction::kExp>;
+    t.math[int(MathFunction::kErfc)] = &math_probe<Io, MathFunction::kErfc>;
+    t.math[int(MathFunction::kNormalCdf)] = &math_probe<Io, MathFunction::kNormalCdf>;
+    t.math[int(MathFunction::kTanh)] = &math_probe<Io, MathFunction::kTanh>;
+    t.math[int(MathFunction::kSigmoid)] = &math_probe<Io, MathFunction::kSigmoid>;
+    return t;
+}
+
+template <class Io>
+KernelTable make_table(const char* name) {
+    return make_table<Io>(name, std::make_index_sequence<AK_ACT_COUNT>{});
+}
+
+}  // namespace ak::cpu

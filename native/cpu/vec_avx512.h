@@ -1,0 +1,79 @@
+// 16 x fp32 AVX-512 vector with the primitives native/ops/math.h needs. Only included by the
+// translation unit compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl (isa_avx512.cpp).
+#pragma once
+#include <immintrin.h>
+#include "storage.h"
+
+#define AK_V inline __attribute__((always_inline))
+
+namespace ak::cpu::avx512 {
+
+struct F {
+    __m512 v;
+    F() = default;
+    AK_V F(float s) : v(_mm512_set1_ps(s)) {}
+    AK_V F(__m512 x) : v(x) {}
+};
+struct M { __mmask16 k; };
+
+AK_V F operator+(F a, F b) { return _mm512_add_ps(a.v, b.v); }
+AK_V F operator-(F a, F b) { return _mm512_sub_ps(a.v, b.v); }
+AK_V F operator*(F a, F b) { return _mm512_mul_ps(a.v, b.v); }
+AK_V F operator-(F a) {
+    return _mm512_castsi512_ps(
+        _mm512_xor_si512(_mm512_castps_si512(a.v), _mm512_set1_epi32(int(0x80000000u))));
+}
+AK_V M operator<(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
+AK_V M operator>(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ)}; }
+AK_V M operator>=(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
+AK_V F select(M m, F a, F b) { return _mm512_mask_blend_ps(m.k, b.v, a.v); }
+AK_V M is_nan(F a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
+AK_V F mul_add(F a, F b, F c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
+AK_V void square_split(F a, F& hi, F& lo) {
+    hi = _mm512_mul_ps(a.v, a.v);
+    lo = _mm512_fmsub_ps(a.v, a.v, hi.v);
+}
+AK_V F vmin(F a, F b) { return _mm512_min_ps(a.v, b.v); }
+AK_V F vmax(F a, F b) { return _mm512_max_ps(a.v, b.v); }
+AK_V F vabs(F a) { return _mm512_abs_ps(a.v); }
+AK_V F rint_(F a) { return _mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+AK_V F exp2i(F n) {
+    __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n.v), _mm512_set1_epi32(127));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
+}
+AK_V F div_(F a, F b) { return _mm512_div_ps(a.v, b.v); }
+
+struct Io {
+    static constexpr int kWidth = 16;
+    static constexpr int kAlign = 64;  // bytes a streamed store of one vector must be aligned to
+    static AK_V F load(const float* p) { return _mm512_loadu_ps(p); }
+    static AK_V F load(const bf16* p) {
+        __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+        return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+    }
+    static AK_V F load(const f16* p) {
+        return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    }
+    // Round to nearest even on the integer bits; NaN stays NaN (quiet bit set).
+    static AK_V __m256i to_bf16(F v) {
+        __m512i b = _mm512_castps_si512(v.v);
+        __m512i odd = _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1));
+        __m512i r = _mm512_srli_epi32(
+            _mm512_add_epi32(b, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff))), 16);
+        __m512i q = _mm512_or_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(0x40));
+        r = _mm512_mask_blend_epi32(_mm512_cmp_ps_mask(v.v, v.v, _CMP_UNORD_Q), r, q);
+        return _mm512_cvtepi32_epi16(r);
+    }
+    static AK_V __m256i to_f16(F v) {
+        return _mm512_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    }
+    static AK_V void store(float* p, F v) { _mm512_storeu_ps(p, v.v); }
+    static AK_V void store(bf16* p, F v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
+    static AK_V void store(f16* p, F v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_f16(v)); }
+    static AK_V void stream(float* p, F v) { _mm512_stream_ps(p, v.v); }
+    static AK_V void stream(bf16* p, F v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
+    static AK_V void stream(f16* p, F v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_f16(v)); }
+    static AK_V void fence() { _mm_sfence(); }
+};
+
+}  // namespace ak::cpu::avx512

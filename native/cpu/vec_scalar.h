@@ -1,0 +1,25 @@
+// The scalar "vector": one float lane, the primitives of native/ops/scalar_float.h, and
+// loads/stores through the scalar bf16/f16 conversions of native/ops/half.h. The reference
+// for the SIMD variants and the fallback for CPUs without AVX2.
+#pragma once
+#include "../ops/half.h"
+#include "storage.h"
+
+namespace ak::cpu::scalar {
+
+using F = float;
+
+struct Io {
+    static constexpr int kWidth = 1;
+    static constexpr int kAlign = 4;
+    static F load(const float* p) { return *p; }
+    static F load(const bf16* p) { return bf16_to_float(p->bits); }
+    static F load(const f16* p) { return f16_to_float(p->bits); }
+    static void store(float* p, F v) { *p = v; }
+    static void store(bf16* p, F v) { p->bits = float_to_bf16(v); }
+    static void store(f16* p, F v) { p->bits = float_to_f16(v); }
+    template <class T> static void stream(T* p, F v) { store(p, v); }
+    static void fence() {}
+};
+
+}  // namespace ak::cpu::scalar

@@ -1,0 +1,65 @@
+// The primitive operations of native/ops/math.h for plain float, on the host and in CUDA.
+// The SIMD types in native/cpu/vec_*.h provide the same functions, so every activation is
+// written once (math.h, activations.h) and instantiated for float, AVX2 and AVX-512.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+#if defined(__CUDACC__)
+#define AK_HD __host__ __device__ __forceinline__
+#else
+#define AK_HD inline __attribute__((always_inline))
+#endif
+
+namespace ak {
+
+AK_HD float mul_add(float a, float b, float c) {
+#if defined(__CUDA_ARCH__)
+    return __fmaf_rn(a, b, c);
+#else
+    return a * b + c;  // the scalar build has no FMA instruction; a libm fmaf would be slow
+#endif
+}
+
+// a*a = hi + lo exactly (Dekker); math.h uses it where the rounding of a square matters.
+AK_HD void square_split(float a, float& hi, float& lo) {
+#if defined(__CUDA_ARCH__)
+    hi = a * a;
+    lo = __fmaf_rn(a, a, -hi);
+#else
+    double p = static_cast<double>(a) * a;  // exact: 24 + 24 bits fit in a double
+    hi = static_cast<float>(p);
+    lo = static_cast<float>(p - hi);
+#endif
+}
+
+AK_HD float vmin(float a, float b) { return a < b ? a : b; }
+AK_HD float vmax(float a, float b) { return a > b ? a : b; }
+AK_HD float vabs(float a) { return a < 0.0f ? -a : (a == 0.0f ? 0.0f : a); }
+AK_HD bool is_nan(float a) { return a != a; }
+AK_HD float select(bool m, float a, float b) { return m ? a : b; }
+
+AK_HD float rint_(float a) {
+#if defined(__CUDA_ARCH__)
+    return rintf(a);
+#else
+    return __builtin_rintf(a);
+#endif
+}
+
+AK_HD float bits_to_float(int32_t b) {
+#if defined(__CUDA_ARCH__)
+    return __int_as_float(b);
+#else
+    float f;
+    std::memcpy(&f, &b, sizeof f);
+    return f;
+#endif
+}
+
+// 2^n for an integral n in [-126, 127] held in a float.
+AK_HD float exp2i(float n) { return bits_to_float((static_cast<int32_t>(n) + 127) << 23); }
+
+AK_HD float div_(float a, float b) { return a / b; }
+
+}  // namespace ak

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Derives the polynomial coefficients used by native/ops/math.h.
+
+Weighted least squares on Chebyshev nodes, relative error as the weight, evaluated against
+mpmath at 50 digits. Prints C++ constants and the max relative error of each fit in float64
+(the float32 error of the kernels is measured by the tests, not here).
+Run: python3 native/ops/tools/fit_coefficients.py
+"""
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 50
+
+
+def fit(f, lo, hi, xform, degree, nodes=4000):
+    """Fit f(x) ~ sum c_k * xform(x)^k minimising relative error on [lo, hi]."""
+    k = np.arange(nodes)
+    xs = [mp.mpf(lo) + (mp.mpf(hi) - lo) * (1 - mp.cos(mp.pi * (i + 0.5) / nodes)) / 2 for i in k]
+    ts = np.array([float(xform(x)) for x in xs])
+    ys = np.array([float(f(x)) for x in xs])
+    A = np.vander(ts, degree + 1, increasing=True) / ys[:, None]
+    c, *_ = np.linalg.lstsq(A, np.ones_like(ys), rcond=None)
+    approx = np.polyval(c[::-1], ts)
+    return c, np.max(np.abs(approx / ys - 1))
+
+
+def show(name, c, err):
+    print(f"// {name}: max rel err (float64) {err:.2e}")
+    print(",\n".join(f"    {v:.9e}f" for v in c[::-1]))
+
+
+# exp(r) on [-ln2/2, ln2/2]; c0 = c1 = 1 kept free, the fit lands on them.
+c, e = fit(mp.exp, -mp.log(2) / 2, mp.log(2) / 2, lambda x: x, 6)
+show("exp(r), r in [-ln2/2, ln2/2], highest power first", c, e)
+
+# erf(a)/a as a polynomial in a^2 on [0, 0.5]. The split at 0.5 keeps 1 - erf(a) from
+# cancelling (erfc(0.5) = 0.48); at 1 the cancellation cost 5x in ulp.
+c, e = fit(lambda a: mp.erf(a) / a, 1e-30, 0.5, lambda a: a * a, 4)
+show("erf(a)/a in a^2, a in [0, 0.5]", c, e)
+
+# erfc(a) * exp(a^2) as a polynomial in t = 1/(1 + a/2) on [1, 10.5].
+c, e = fit(lambda a: mp.erfc(a) * mp.exp(a * a), 0.5, 10.5, lambda a: 1 / (1 + a / 2), 9)
+show("erfc(a)*exp(a^2) in t = 1/(1+a/2), a in [0.5, 10.5]", c, e)
+
+# tanh(x)/x as a polynomial in x^2 on [0, 0.625]; above, tanh = 1 - 2/(exp(2x)+1) loses nothing.
+c, e = fit(lambda x: mp.tanh(x) / x, 1e-30, 0.625, lambda x: x * x, 6)
+show("tanh(x)/x in x^2, x in [0, 0.625]", c, e)
