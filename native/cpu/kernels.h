@@ -9,7 +9,7 @@
 #include "../include/actinium.h"
 #include "../ops/activations.h"
 #include "kernel_table.h"
-#include "storage.h"
+#include "../ops/storage.h"
 
 namespace ak::cpu {
 

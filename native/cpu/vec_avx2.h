@@ -2,7 +2,7 @@
 // translation unit compiled with -mavx2 -mfma -mf16c (isa_avx2.cpp).
 #pragma once
 #include <immintrin.h>
-#include "storage.h"
+#include "../ops/storage.h"
 
 #define AK_V inline __attribute__((always_inline))
 

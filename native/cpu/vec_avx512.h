@@ -2,7 +2,7 @@
 // translation unit compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl (isa_avx512.cpp).
 #pragma once
 #include <immintrin.h>
-#include "storage.h"
+#include "../ops/storage.h"
 
 #define AK_V inline __attribute__((always_inline))
 

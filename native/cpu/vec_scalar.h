@@ -3,7 +3,7 @@
 // for the SIMD variants and the fallback for CPUs without AVX2.
 #pragma once
 #include "../ops/half.h"
-#include "storage.h"
+#include "../ops/storage.h"
 
 namespace ak::cpu::scalar {
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <cstdint>
 
-namespace ak::cpu {
+namespace ak {
 struct bf16 { uint16_t bits; };
 struct f16 { uint16_t bits; };
-}  // namespace ak::cpu
+}  // namespace ak

@@ -1,0 +1,290 @@
+// CUDA activation kernels: the functors of native/ops/activations.h over 16-byte vectors
+// (4 x f32 or 8 x bf16 per load and store), grid-stride, on the device's stream.
+// Pointers that are not 16-byte aligned (views at odd offsets) take the element-wise kernel.
+#include <cstdint>
+#include <utility>
+
+#include "../cpu/errors.h"
+#include "../include/actinium.h"
+#include "../ops/activations.h"
+#include "../ops/half.h"
+#include "../ops/storage.h"
+#include "runtime.h"
+
+namespace ak::cuda {
+namespace {
+
+__device__ __forceinline__ float load1(const float* p) { return *p; }
+__device__ __forceinline__ float load1(const bf16* p) { return bf16_to_float(p->bits); }
+__device__ __forceinline__ float load1(const f16* p) { return f16_to_float(p->bits); }
+__device__ __forceinline__ void store1(float* p, float v) { *p = v; }
+__device__ __forceinline__ void store1(bf16* p, float v) { p->bits = float_to_bf16(v); }
+__device__ __forceinline__ void store1(f16* p, float v) { p->bits = float_to_f16(v); }
+
+// One 16-byte packet of T.
+template <class T>
+struct alignas(16) Packet {
+    static constexpr int kCount = 16 / sizeof(T);
+    T e[kCount];
+};
+
+template <class T>
+__device__ __forceinline__ Packet<T> load_packet(const T* p) {
+    Packet<T> out;
+    *reinterpret_cast<uint4*>(&out) = *reinterpret_cast<const uint4*>(p);
+    return out;
+}
+
+template <class T>
+__device__ __forceinline__ void store_packet(T* p, const Packet<T>& v) {
+    *reinterpret_cast<uint4*>(p) = *reinterpret_cast<const uint4*>(&v);
+}
+
+// out[i] = fn(i) for i in [0, n), element by element, grid-stride.
+template <class T, class Fn>
+__device__ __forceinline__ void for_each(T* out, int64_t n, Fn fn) {
+    const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
+        store1(out + i, fn(i));
+}
+
+template <bool kVector, class Op, class T>
+__global__ void forward_kernel(const T* x, T* y, int64_t n) {
+    if constexpr (kVector) {
+        constexpr int E = Packet<T>::kCount;
+        const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+        const int64_t packets = n / E;
+        for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride) {
+            Packet<T> v = load_packet(x + p * E);
+#pragma unroll
+            for (int k = 0; k < E; ++k) store1(&v.e[k], forward<Op>(load1(&v.e[k])));
+            store_packet(y + p * E, v);
+        }
+        const int64_t tail = packets * E + int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+        for (int64_t i = tail; i < n; i += stride) store1(y + i, forward<Op>(load1(x + i)));
+    } else {
+        for_each(y, n, [&](int64_t i) { return forward<Op>(load1(x + i)); });
+    }
+}
+
+template <bool kVector, class Op, class T>
+__global__ void backward_kernel(const T* x, const T* dy, T* dx, int64_t n) {
+    if constexpr (kVector) {
+        constexpr int E = Packet<T>::kCount;
+        const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+        const int64_t packets = n / E;
+        for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride) {
+            Packet<T> a = load_packet(x + p * E), g = load_packet(dy + p * E);
+#pragma unroll
+            for (int k = 0; k < E; ++k)
+                store1(&a.e[k], backward<Op>(load1(&a.e[k]), load1(&g.e[k])));
+            store_packet(dx + p * E, a);
+        }
+        const int64_t tail = packets * E + int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+        for (int64_t i = tail; i < n; i += stride)
+            store1(dx + i, backward<Op>(load1(x + i), load1(dy + i)));
+    } else {
+        for_each(dx, n, [&](int64_t i) { return backward<Op>(load1(x + i), load1(dy + i)); });
+    }
+}
+
+// kVector requires cols % packet == 0, so a packet never crosses a row.
+template <bool kVector, class Op, class T>
+__global__ void forward_bias_kernel(const T* x, const T* bias, T* y, int64_t rows, int64_t cols) {
+    const int64_t n = rows * cols;
+    if constexpr (kVector) {
+        constexpr int E = Packet<T>::kCount;
+        const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+        const int64_t packets = n / E;
+        for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride) {
+            Packet<T> v = load_packet(x + p * E);
+            Packet<T> b = load_packet(bias + (p * E) % cols);
+#pragma unroll
+            for (int k = 0; k < E; ++k)
+                store1(&v.e[k], forward<Op>(load1(&v.e[k]) + load1(&b.e[k])));
+            store_packet(y + p * E, v);
+        }
+    } else {
+        for_each(y, n, [&](int64_t i) {
+            return forward<Op>(load1(x + i) + load1(bias + i % cols));
+        });
+    }
+}
+
+template <class From, class To>
+__global__ void convert_kernel(const From* x, To* y, int64_t n) {
+    for_each(y, n, [&](int64_t i) { return load1(x + i); });
+}
+
+bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
+
+dim3 grid_for(const DeviceContext* ctx, int64_t work) {
+    const int64_t blocks = (work + 255) / 256;
+    const int64_t cap = int64_t(ctx->sm_count) * 16;  // enough resident warps to hide latency
+    return dim3(unsigned(blocks < 1 ? 1 : (blocks < cap ? blocks : cap)));
+}
+
+// Per-op, per-dtype kernel launchers, built from the op list.
+using ForwardLaunch = void (*)(const DeviceContext*, const void*, void*, int64_t);
+using BackwardLaunch = void (*)(const DeviceContext*, const void*, const void*, void*, int64_t);
+using BiasLaunch = void (*)(const DeviceContext*, const void*, const void*, void*, int64_t, int64_t);
+
+template <class Op, class T>
+void launch_forward(const DeviceContext* ctx, const void* xv, void* yv, int64_t n) {
+    auto x = static_cast<const T*>(xv);
+    auto y = static_cast<T*>(yv);
+    constexpr int E = Packet<T>::kCount;
+    if (aligned16(x) && aligned16(y))
+        forward_kernel<true, Op><<<grid_for(ctx, n / E + 1), 256, 0, ctx->stream>>>(x, y, n);
+    else
+        forward_kernel<false, Op><<<grid_for(ctx, n), 256, 0, ctx->stream>>>(x, y, n);
+}
+
+template <class Op, class T>
+void launch_backward(const DeviceContext* ctx, const void* xv, const void* dyv, void* dxv, int64_t n) {
+    auto x = static_cast<const T*>(xv);
+    auto dy = static_cast<const T*>(dyv);
+    auto dx = static_cast<T*>(dxv);
+    constexpr int E = Packet<T>::kCount;
+    if (aligned16(x) && aligned16(dy) && aligned16(dx))
+        backward_kernel<true, Op><<<grid_for(ctx, n / E + 1), 256, 0, ctx->stream>>>(x, dy, dx, n);
+    else
+        backward_kernel<false, Op><<<grid_for(ctx, n), 256, 0, ctx->stream>>>(x, dy, dx, n);
+}
+
+template <class Op, class T>
+void launch_forward_bias(const DeviceContext* ctx, const void* xv, const void* bv, void* yv,
+                         int64_t rows, int64_t cols) {
+    auto x = static_cast<const T*>(xv);
+    auto b = static_cast<const T*>(bv);
+    auto y = static_cast<T*>(yv);
+    constexpr int E = Packet<T>::kCount;
+    const int64_t n = rows * cols;
+    if (cols % E == 0 && aligned16(x) && aligned16(b) && aligned16(y))
+        forward_bias_kernel<true, Op><<<grid_for(ctx, n / E + 1), 256, 0, ctx->stream>>>(x, b, y, rows, cols);
+    else
+        forward_bias_kernel<false, Op><<<grid_for(ctx, n), 256, 0, ctx->stream>>>(x, b, y, rows, cols);
+}
+
+struct LaunchTable {
+    ForwardLaunch forward[AK_ACT_COUNT][2];
+    BackwardLaunch backward[AK_ACT_COUNT][2];
+    BiasLaunch forward_bias[AK_ACT_COUNT][2];
+};
+
+template <size_t... Op>
+LaunchTable make_launch_table(std::index_sequence<Op...>) {
+    LaunchTable t{};
+    ((t.forward[Op][0] = &launch_forward<typename ActivationOf<Op>::type, float>), ...);
+    ((t.forward[Op][1] = &launch_forward<typename ActivationOf<Op>::type, bf16>), ...);
+    ((t.backward[Op][0] = &launch_backward<typename ActivationOf<Op>::type, float>), ...);
+    ((t.backward[Op][1] = &launch_backward<typename ActivationOf<Op>::type, bf16>), ...);
+    ((t.forward_bias[Op][0] = &launch_forward_bias<typename ActivationOf<Op>::type, float>), ...);
+    ((t.forward_bias[Op][1] = &launch_forward_bias<typename ActivationOf<Op>::type, bf16>), ...);
+    return t;
+}
+
+const LaunchTable& launches() {
+    static const LaunchTable t = make_launch_table(std::make_index_sequence<AK_ACT_COUNT>{});
+    return t;
+}
+
+int32_t check_activation(const char* fn, int32_t op, int32_t dtype, int& storage) {
+    if (op < 0 || op >= AK_ACT_COUNT)
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: op %d is not an activation (0..%d)", fn, op,
+                    AK_ACT_COUNT - 1);
+    if (dtype == AK_DTYPE_F32) storage = 0;
+    else if (dtype == AK_DTYPE_BF16) storage = 1;
+    else return fail(AK_ERR_UNSUPPORTED, "%s: dtype %d is not supported (F32 or BF16)", fn, dtype);
+    return AK_OK;
+}
+
+int32_t launched(const char* fn) { return check(cudaGetLastError(), fn, "kernel launch"); }
+
+}  // namespace
+}  // namespace ak::cuda
+
+using namespace ak;
+using namespace ak::cuda;
+
+extern "C" {
+
+int32_t ak_cuda_act_forward(int32_t device, int32_t op, int32_t dtype, const void* x, void* y,
+                            int64_t n) {
+    const char* fn = "ak_cuda_act_forward";
+    clear_error();
+    int storage = 0;
+    if (int32_t s = check_activation(fn, op, dtype, storage)) return s;
+    if (n < 0) return fail(AK_ERR_INVALID_ARGUMENT, "%s: n = %lld < 0", fn, (long long)n);
+    if (n == 0) return AK_OK;
+    if (!x || !y) return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s is null", fn, !x ? "x" : "y");
+    DeviceContext* ctx = nullptr;
+    if (int32_t s = enter_device(fn, device, &ctx)) return s;
+    launches().forward[op][storage](ctx, x, y, n);
+    return launched(fn);
+}
+
+int32_t ak_cuda_act_backward(int32_t device, int32_t op, int32_t dtype, const void* x,
+                             const void* dy, void* dx, int64_t n) {
+    const char* fn = "ak_cuda_act_backward";
+    clear_error();
+    int storage = 0;
+    if (int32_t s = check_activation(fn, op, dtype, storage)) return s;
+    if (n < 0) return fail(AK_ERR_INVALID_ARGUMENT, "%s: n = %lld < 0", fn, (long long)n);
+    if (n == 0) return AK_OK;
+    if (!x || !dy || !dx)
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s is null", fn, !x ? "x" : !dy ? "dy" : "dx");
+    DeviceContext* ctx = nullptr;
+    if (int32_t s = enter_device(fn, device, &ctx)) return s;
+    launches().backward[op][storage](ctx, x, dy, dx, n);
+    return launched(fn);
+}
+
+int32_t ak_cuda_act_forward_bias(int32_t device, int32_t op, int32_t dtype, const void* x,
+                                 const void* bias, void* y, int64_t rows, int64_t cols) {
+    const char* fn = "ak_cuda_act_forward_bias";
+    clear_error();
+    int storage = 0;
+    if (int32_t s = check_activation(fn, op, dtype, storage)) return s;
+    if (rows < 0 || cols < 0)
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: rows = %lld, cols = %lld", fn, (long long)rows,
+                    (long long)cols);
+    if (rows == 0 || cols == 0) return AK_OK;
+    if (!x || !bias || !y)
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s is null", fn, !x ? "x" : !bias ? "bias" : "y");
+    DeviceContext* ctx = nullptr;
+    if (int32_t s = enter_device(fn, device, &ctx)) return s;
+    launches().forward_bias[op][storage](ctx, x, bias, y, rows, cols);
+    return launched(fn);
+}
+
+int32_t ak_cuda_convert(int32_t device, int32_t src_dtype, const void* src, int32_t dst_dtype,
+                        void* dst, int64_t n) {
+    const char* fn = "ak_cuda_convert";
+    clear_error();
+    if (n < 0) return fail(AK_ERR_INVALID_ARGUMENT, "%s: n = %lld < 0", fn, (long long)n);
+    const bool known = (src_dtype == AK_DTYPE_F32 &&
+                        (dst_dtype == AK_DTYPE_BF16 || dst_dtype == AK_DTYPE_F16)) ||
+                       (dst_dtype == AK_DTYPE_F32 &&
+                        (src_dtype == AK_DTYPE_BF16 || src_dtype == AK_DTYPE_F16));
+    if (!known)
+        return fail(AK_ERR_UNSUPPORTED, "%s: no conversion from dtype %d to dtype %d", fn,
+                    src_dtype, dst_dtype);
+    if (n == 0) return AK_OK;
+    if (!src || !dst) return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s is null", fn, !src ? "src" : "dst");
+    DeviceContext* ctx = nullptr;
+    if (int32_t s = enter_device(fn, device, &ctx)) return s;
+    const dim3 grid = grid_for(ctx, n);
+    auto f = static_cast<const float*>(src);
+    if (src_dtype == AK_DTYPE_F32 && dst_dtype == AK_DTYPE_BF16)
+        convert_kernel<<<grid, 256, 0, ctx->stream>>>(f, static_cast<bf16*>(dst), n);
+    else if (src_dtype == AK_DTYPE_F32)
+        convert_kernel<<<grid, 256, 0, ctx->stream>>>(f, static_cast<f16*>(dst), n);
+    else if (src_dtype == AK_DTYPE_BF16)
+        convert_kernel<<<grid, 256, 0, ctx->stream>>>(static_cast<const bf16*>(src), static_cast<float*>(dst), n);
+    else
+        convert_kernel<<<grid, 256, 0, ctx->stream>>>(static_cast<const f16*>(src), static_cast<float*>(dst), n);
+    return launched(fn);
+}
+
+}  // extern "C"

@@ -1,0 +1,20 @@
+// Per-device state of the CUDA library (one stream per device) and CUDA error -> status.
+#pragma once
+#include <cuda_runtime.h>
+#include <cstdint>
+
+namespace ak::cuda {
+
+struct DeviceContext {
+    cudaStream_t stream;
+    int sm_count;
+};
+
+// Makes device current on this thread and returns its context; on failure sets the last error
+// (naming fn) and returns the status.
+int32_t enter_device(const char* fn, int32_t device, DeviceContext** ctx);
+
+// Turns a CUDA error into a status and message naming fn; AK_OK for cudaSuccess.
+int32_t check(cudaError_t err, const char* fn, const char* what);
+
+}  // namespace ak::cuda
