@@ -1,0 +1,86 @@
+package dev.actinium.bindings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The generated bindings against the header they came from and the libraries that were built. */
+class BindingsTest {
+
+    /** Every declaration in the raw header, found without the generator or the preprocessor. */
+    @Test
+    void generatorSawEveryFunctionOfTheHeader() throws IOException {
+        String header = Files.readString(Path.of("../native/include/actinium.h"));
+        Matcher m = Pattern.compile("AK_API\\s+(?:AK_SHORT\\s+)?[\\w\\s*]+?\\b(ak_\\w+)\\s*\\(").matcher(header);
+        Set<String> declared = new TreeSet<>();
+        while (m.find()) declared.add(m.group(1));
+        Set<String> generated = ActiniumNative.FUNCTIONS.stream().map(ActiniumNative.FunctionInfo::name)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertFalse(declared.isEmpty());
+        assertEquals(declared, generated);
+    }
+
+    @Test
+    void everyCpuFunctionResolvesWithItsDescriptor() {
+        Linker linker = Linker.nativeLinker();
+        int checked = 0;
+        for (ActiniumNative.FunctionInfo f : ActiniumNative.FUNCTIONS) {
+            if (f.cuda()) continue;
+            MemorySegment symbol = NativeLibraries.cpu().findOrThrow(f.name());
+            MethodHandle h = f.critical()
+                    ? linker.downcallHandle(symbol, f.descriptor(), Linker.Option.critical(true))
+                    : linker.downcallHandle(symbol, f.descriptor());
+            assertEquals(f.descriptor().toMethodType(), h.type(), f.name());
+            checked++;
+        }
+        assertTrue(checked > 10, "checked " + checked);
+    }
+
+    /** The CUDA library loads without a driver (the runtime is static), so its symbols can be checked anywhere. */
+    @Test
+    void everyCudaFunctionResolvesInTheCudaLibrary() throws URISyntaxException {
+        URL url = BindingsTest.class.getResource("/dev/actinium/native/" + NativeLibraries.platform() + "/"
+                + System.mapLibraryName("actinium_cuda"));
+        Assumptions.assumeTrue(url != null, "libactinium_cuda was not built (no nvcc at build time)");
+        SymbolLookup cuda = SymbolLookup.libraryLookup(Path.of(url.toURI()), Arena.global());
+        int checked = 0;
+        for (ActiniumNative.FunctionInfo f : ActiniumNative.FUNCTIONS) {
+            if (!f.cuda()) continue;
+            MemorySegment symbol = cuda.find(f.name()).orElseThrow(() -> new AssertionError(f.name() + " missing"));
+            assertEquals(f.descriptor().toMethodType(), Linker.nativeLinker().downcallHandle(symbol, f.descriptor()).type());
+            checked++;
+        }
+        assertTrue(checked > 5, "checked " + checked);
+    }
+
+    @Test
+    void callsReachTheLibrary() {
+        String version = ActiniumNative.ak_version().reinterpret(64).getString(0);
+        assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), version);
+        assertEquals("relu", ActiniumNative.ak_activation_name(ActiniumNative.AK_ACT_RELU).reinterpret(64).getString(0));
+        assertEquals(ActiniumNative.AK_ERR_INVALID_ARGUMENT,
+                ActiniumNative.ak_act_forward(99, ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.NULL, 1, 0));
+        String error = ActiniumNative.ak_last_error().reinterpret(512).getString(0);
+        assertTrue(error.contains("op 99"), error);
+        assertNotNull(NativeLibraries.cpu().origin());
+    }
+}
