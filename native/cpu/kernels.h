@@ -13,13 +13,15 @@
 
 namespace ak::cpu {
 
-// Elements before p reaches the streaming alignment, or -1 if it never can (p not even
-// aligned to its element size).
+// Elements before p is aligned for a streaming store of one vector of T (kWidth * sizeof(T)
+// bytes: 16 to 64), or -1 if it never can be (p not aligned to its element size). Always less
+// than kWidth, so the head fits the one-vector buffer of for_each_vector.
 template <class Io, class T>
 inline int64_t elements_to_alignment(const T* p) {
+    constexpr uintptr_t kAlign = Io::kWidth * sizeof(T);
     auto addr = reinterpret_cast<uintptr_t>(p);
-    if (addr % alignof(T) != 0 || addr % sizeof(T) != 0) return -1;
-    return static_cast<int64_t>(((Io::kAlign - addr % Io::kAlign) % Io::kAlign) / sizeof(T));
+    if (addr % sizeof(T) != 0) return -1;
+    return static_cast<int64_t>(((kAlign - addr % kAlign) % kAlign) / sizeof(T));
 }
 
 // Runs body(vector index i, store) over [0, n) one vector at a time, storing to out with
@@ -29,7 +31,7 @@ template <class Io, class T, class Body>
 inline void for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
     constexpr int W = Io::kWidth;
     int64_t i = 0;
-    auto partial = [&](int64_t at, int64_t count) {  // count < W elements
+    auto partial = [&](int64_t at, int64_t count) {  // 0 < count < W elements
         T buf[W];
         std::memset(static_cast<void*>(buf), 0, sizeof buf);
         body(at, count, [&](T*, auto v) { Io::store(buf, v); });

@@ -42,7 +42,6 @@ AK_V F div_(F a, F b) { return _mm256_div_ps(a.v, b.v); }
 
 struct Io {
     static constexpr int kWidth = 8;
-    static constexpr int kAlign = 32;  // bytes a streamed store of one vector must be aligned to
     static AK_V F load(const float* p) { return _mm256_loadu_ps(p); }
     static AK_V F load(const bf16* p) {
         __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));

@@ -45,7 +45,6 @@ AK_V F div_(F a, F b) { return _mm512_div_ps(a.v, b.v); }
 
 struct Io {
     static constexpr int kWidth = 16;
-    static constexpr int kAlign = 64;  // bytes a streamed store of one vector must be aligned to
     static AK_V F load(const float* p) { return _mm512_loadu_ps(p); }
     static AK_V F load(const bf16* p) {
         __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));

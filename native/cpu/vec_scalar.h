@@ -11,7 +11,6 @@ using F = float;
 
 struct Io {
     static constexpr int kWidth = 1;
-    static constexpr int kAlign = 4;
     static F load(const float* p) { return *p; }
     static F load(const bf16* p) { return bf16_to_float(p->bits); }
     static F load(const f16* p) { return f16_to_float(p->bits); }

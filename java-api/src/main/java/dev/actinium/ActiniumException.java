@@ -1,0 +1,17 @@
+package dev.actinium;
+
+/** A native call failed; carries the native status and message ({@code ak_last_error}). */
+public final class ActiniumException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    ActiniumException(int status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    /** The {@code ak_status} code. */
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.actinium;
+
+import dev.actinium.bindings.ActiniumNative;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Fused activations, forward and backward, on CPU (the best ISA, split over {@link Parallel}) and
+ * CUDA (queued on the device's stream). Storage F32 or BF16; compute fp32. Every tensor argument
+ * is checked (liveness, dtype, device, shape, aliasing) before any native call.
+ */
+public final class Activations {
+    private Activations() {}
+
+    /** y = op(x). y may be x (in place). */
+    public static void forward(Activation op, Tensor x, Tensor y) {
+        forward(op, x, y, Parallel.defaults());
+    }
+
+    public static void forward(Activation op, Tensor x, Tensor y, Parallel parallel) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(parallel, "parallel");
+        elementwise(x, "x", y, "y");
+        if (x.device().isCuda()) {
+            NativeCalls.checkCuda(ActiniumNative.ak_cuda_act_forward(x.device().index(), op.code(), x.dtype().code(),
+                    x.memory(), y.memory(), x.numel()));
+            return;
+        }
+        long es = x.dtype().byteSize();
+        int flags = streamFlag(y, parallel);
+        MemorySegment xs = x.memoryForWorkers(), ys = y.memoryForWorkers();
+        parallel.forRange(x.numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_act_forward(op.code(), x.dtype().code(),
+                xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, flags)));
+    }
+
+    /** A new tensor op(x) on x's device, owned by arena. */
+    public static Tensor forward(Activation op, Tensor x, Arena arena) {
+        Checks.live(x, "x");
+        Tensor y = Tensor.allocate(Objects.requireNonNull(arena, "arena"), x.dtype(), x.device(), x.shape().toArray());
+        forward(op, x, y);
+        return y;
+    }
+
+    /** dx = dy * op'(x), from the saved input x. dx may be dy or x (in place). */
+    public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx) {
+        backward(op, x, dy, dx, Parallel.defaults());
+    }
+
+    public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx, Parallel parallel) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(parallel, "parallel");
+        elementwise(x, "x", dx, "dx");
+        Checks.live(dy, "dy");
+        Checks.sameDType(dy, "dy", x, "x");
+        Checks.sameDevice(dy, "dy", x, "x");
+        Checks.sameShape(dy, "dy", x, "x");
+        Checks.noPartialOverlap(dx, "dx", dy, "dy");
+        if (x.device().isCuda()) {
+            NativeCalls.checkCuda(ActiniumNative.ak_cuda_act_backward(x.device().index(), op.code(), x.dtype().code(),
+                    x.memory(), dy.memory(), dx.memory(), x.numel()));
+            return;
+        }
+        long es = x.dtype().byteSize();
+        int flags = streamFlag(dx, parallel);
+        MemorySegment xs = x.memoryForWorkers(), dys = dy.memoryForWorkers(), dxs = dx.memoryForWorkers();
+        parallel.forRange(x.numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_act_backward(op.code(), x.dtype().code(),
+                xs.asSlice(s * es, (e - s) * es), dys.asSlice(s * es, (e - s) * es), dxs.asSlice(s * es, (e - s) * es), e - s, flags)));
+    }
+
+    /**
+     * y = op(x + bias), bias broadcast along the last dimension of x (bias has shape [cols]); the
+     * add is done in fp32. y may be x; bias must not overlap y.
+     */
+    public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y) {
+        forwardBias(op, x, bias, y, Parallel.defaults());
+    }
+
+    public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y, Parallel parallel) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(parallel, "parallel");
+        elementwise(x, "x", y, "y");
+        Checks.live(bias, "bias");
+        Checks.sameDType(bias, "bias", x, "x");
+        Checks.sameDevice(bias, "bias", x, "x");
+        long cols = x.shape().lastDim();
+        if (bias.shape().rank() != 1 || bias.shape().dim(0) != cols) {
+            throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + cols + "], the last dimension of x " + x.shape());
+        }
+        Checks.noOverlap(y, "y", bias, "bias");
+        long rows = cols == 0 ? 0 : x.numel() / cols;
+        if (x.device().isCuda()) {
+            NativeCalls.checkCuda(ActiniumNative.ak_cuda_act_forward_bias(x.device().index(), op.code(), x.dtype().code(),
+                    x.memory(), bias.memory(), y.memory(), rows, cols));
+            return;
+        }
+        long rowBytes = cols * x.dtype().byteSize();
+        int flags = streamFlag(y, parallel);
+        MemorySegment xs = x.memoryForWorkers(), bs = bias.memoryForWorkers(), ys = y.memoryForWorkers();
+        Parallel rowsParallel = parallel.withGrain(Math.max(1, parallel.grain() / Math.max(1, cols)));
+        rowsParallel.forRange(rows, (s, e) -> NativeCalls.check(ActiniumNative.ak_act_forward_bias(op.code(), x.dtype().code(),
+                xs.asSlice(s * rowBytes, (e - s) * rowBytes), bs, ys.asSlice(s * rowBytes, (e - s) * rowBytes), e - s, cols, flags)));
+    }
+
+    /** Checks shared by every activation: in and out alive, supported dtype, same dtype/device/shape. */
+    private static void elementwise(Tensor in, String inArg, Tensor out, String outArg) {
+        Checks.live(in, inArg);
+        Checks.live(out, outArg);
+        Checks.activationDType(in, inArg);
+        Checks.sameDType(out, outArg, in, inArg);
+        Checks.sameDevice(out, outArg, in, inArg);
+        Checks.sameShape(out, outArg, in, inArg);
+        Checks.writable(out, outArg);
+        Checks.noPartialOverlap(out, outArg, in, inArg);
+        if (in.device().isCuda()) Cuda.require(in.device(), inArg);
+    }
+
+    private static int streamFlag(Tensor out, Parallel parallel) {
+        return out.byteSize() >= parallel.streamThresholdBytes() ? ActiniumNative.AK_FLAG_STREAM : ActiniumNative.AK_FLAG_NONE;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.actinium;
+
+import dev.actinium.bindings.ActiniumNative;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A contiguous row-major tensor: a dtype, a shape, a device and memory owned by an {@link Arena}
+ * (or by the caller, for wrapped arrays and addresses). Closing the arena ends the tensor; using it
+ * afterwards is an {@link IllegalStateException}. No finalizers, no hidden copies: {@link #wrap}
+ * methods share the caller's memory.
+ *
+ * <p>The memory of a CUDA tensor cannot be read from Java; copy it to a CPU tensor
+ * ({@link #copyFrom}, {@link #to(Device, Arena)}, {@link #toFloatArray()}).
+ */
+public final class Tensor {
+    /** Alignment of memory Actinium allocates: a cache line, so streaming stores need no peeling. */
+    static final long ALIGNMENT = 64;
+
+    private final DType dtype;
+    private final Shape shape;
+    private final Device device;
+    private final MemorySegment memory;  // exactly numel * byteSize bytes
+
+    private Tensor(DType dtype, Shape shape, Device device, MemorySegment memory) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.device = device;
+        this.memory = memory;
+    }
+
+    // ---- creation ------------------------------------------------------------------------------
+
+    /** A new CPU tensor owned by arena, zero-filled. */
+    public static Tensor allocate(Arena arena, DType dtype, long... dims) {
+        return allocate(arena, dtype, Device.CPU, dims);
+    }
+
+    /** A new tensor on device owned by arena (CPU memory zero-filled; device memory uninitialised). */
+    public static Tensor allocate(Arena arena, DType dtype, Device device, long... dims) {
+        Objects.requireNonNull(arena, "arena");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(device, "device");
+        Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
+        long bytes = bytes(shape, dtype);
+        MemorySegment memory = device.isCpu() ? arena.allocate(bytes, ALIGNMENT) : Cuda.allocate(arena, device, bytes);
+        return new Tensor(dtype, shape, device, memory);
+    }
+
+    /** An F32 CPU tensor over data, without copying. */
+    public static Tensor wrap(float[] data, long... dims) {
+        Objects.requireNonNull(data, "data");
+        Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
+        requireLength("data", data.length, shape);
+        return new Tensor(DType.F32, shape, Device.CPU, MemorySegment.ofArray(data));
+    }
+
+    /** A BF16 or F16 CPU tensor over data (the raw 16-bit codes), without copying. */
+    public static Tensor wrap(short[] data, DType dtype, long... dims) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(dtype, "dtype");
+        if (dtype != DType.BF16 && dtype != DType.F16) {
+            throw new IllegalArgumentException("dtype: a short[] holds BF16 or F16, not " + dtype);
+        }
+        Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
+        requireLength("data", data.length, shape);
+        return new Tensor(dtype, shape, Device.CPU, MemorySegment.ofArray(data));
+    }
+
+    /**
+     * A CPU tensor over a memory segment (native or heap), without copying. The segment must be
+     * aligned to the element size and at least as large as the tensor; its scope becomes the
+     * tensor's lifetime.
+     */
+    public static Tensor wrap(MemorySegment segment, DType dtype, long... dims) {
+        Objects.requireNonNull(segment, "segment");
+        Objects.requireNonNull(dtype, "dtype");
+        Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
+        long bytes = bytes(shape, dtype);
+        if (segment.byteSize() < bytes) {
+            throw new IllegalArgumentException("segment: " + segment.byteSize() + " bytes, shape " + shape + " of " + dtype + " needs " + bytes);
+        }
+        if (!segment.scope().isAlive()) throw new IllegalStateException("segment: its arena is closed");
+        // For a heap segment address() is the offset in its array, whose base is 8-byte aligned.
+        if (segment.address() % dtype.byteSize() != 0) {
+            throw new IllegalArgumentException("segment: address is not aligned to the " + dtype.byteSize() + "-byte elements of " + dtype);
+        }
+        return new Tensor(dtype, shape, Device.CPU, segment.asSlice(0, bytes));
+    }
+
+    /**
+     * A tensor over raw memory at address (for example a buffer of another library), host or CUDA,
+     * without copying. The caller keeps the memory alive while the tensor is used.
+     */
+    public static Tensor wrapAddress(long address, DType dtype, Device device, long... dims) {
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(device, "device");
+        Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
+        if (address == 0) throw new IllegalArgumentException("address is null");
+        if (address % dtype.byteSize() != 0) {
+            throw new IllegalArgumentException("address: 0x" + Long.toHexString(address) + " is not aligned to the " + dtype.byteSize() + "-byte elements of " + dtype);
+        }
+        return new Tensor(dtype, shape, device, MemorySegment.ofAddress(address).reinterpret(bytes(shape, dtype)));
+    }
+
+    // ---- properties -------------------------------------------------------------------------------
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public long numel() {
+        return shape.numel();
+    }
+
+    public long byteSize() {
+        return memory.byteSize();
+    }
+
+    /** False once the arena that owns the memory is closed. */
+    public boolean isAlive() {
+        return memory.scope().isAlive();
+    }
+
+    /** The memory of a CPU tensor. */
+    public MemorySegment segment() {
+        requireAlive("tensor");
+        if (!device.isCpu()) throw new IllegalStateException("a " + device + " tensor's memory cannot be read from Java: copy it to a CPU tensor");
+        return memory;
+    }
+
+    // ---- views ------------------------------------------------------------------------------------
+
+    /** The same memory with another shape of the same element count. */
+    public Tensor reshape(long... dims) {
+        Shape s = Shape.of(Objects.requireNonNull(dims, "dims"));
+        if (s.numel() != numel()) throw new IllegalArgumentException("dims: shape " + s + " has " + s.numel() + " elements, the tensor " + numel());
+        return new Tensor(dtype, s, device, memory);
+    }
+
+    /** Rows [from, to) along the first dimension: a contiguous view. */
+    public Tensor slice(long from, long to) {
+        if (shape.rank() == 0) throw new IllegalArgumentException("a scalar tensor has no rows to slice");
+        if (from < 0 || to < from || to > shape.dim(0)) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of a first dimension of " + shape.dim(0));
+        }
+        long rowBytes = shape.dim(0) == 0 ? 0 : memory.byteSize() / shape.dim(0);
+        return new Tensor(dtype, shape.withFirst(to - from), device, memory.asSlice(from * rowBytes, (to - from) * rowBytes));
+    }
+
+    // ---- copies and conversions -----------------------------------------------------------------
+
+    /** Copies src into this tensor: same dtype and element count, any devices. */
+    public void copyFrom(Tensor src) {
+        Objects.requireNonNull(src, "src");
+        src.requireAlive("src");
+        requireAlive("this");
+        if (src.dtype != dtype) throw new IllegalArgumentException("src: dtype " + src.dtype + " does not match " + dtype);
+        if (src.numel() != numel()) throw new IllegalArgumentException("src: " + src.numel() + " elements, this tensor " + numel());
+        if (memory.isReadOnly()) throw new IllegalArgumentException("this tensor is read-only");
+        long bytes = byteSize();
+        if (bytes == 0) return;
+        if (src.device.isCpu() && device.isCpu()) {
+            MemorySegment.copy(src.memory, 0, memory, 0, bytes);
+        } else if (src.device.isCpu()) {
+            Cuda.require(device, "this");
+            Cuda.copyToDevice(device, memory, src.memory, bytes);
+        } else if (device.isCpu()) {
+            Cuda.require(src.device, "src");
+            Cuda.copyToHost(src.device, memory, src.memory, bytes);
+        } else if (src.device.equals(device)) {
+            Cuda.require(device, "this");
+            Cuda.copyOnDevice(device, memory, src.memory, bytes);
+        } else {
+            try (Arena tmp = Arena.ofConfined()) {  // between two GPUs, through the host
+                Tensor staged = allocate(tmp, dtype, shape.toArray());
+                staged.copyFrom(src);
+                copyFrom(staged);
+            }
+        }
+    }
+
+    /** A copy of this tensor on another device, owned by arena. */
+    public Tensor to(Device target, Arena arena) {
+        Tensor t = allocate(arena, dtype, target, shape.toArray());
+        t.copyFrom(this);
+        return t;
+    }
+
+    /** This tensor converted to another floating dtype (round to nearest even), on the same device. */
+    public Tensor to(DType target, Arena arena) {
+        Objects.requireNonNull(target, "target");
+        requireAlive("this");
+        Tensor out = allocate(arena, target, device, shape.toArray());
+        if (target == dtype) {
+            out.copyFrom(this);
+            return out;
+        }
+        if (!dtype.isFloating() || !target.isFloating() || (dtype != DType.F32 && target != DType.F32)) {
+            throw new IllegalArgumentException("target: no conversion from " + dtype + " to " + target + " (F32 <-> BF16, F32 <-> F16)");
+        }
+        if (device.isCuda()) {
+            Cuda.require(device, "this");
+            NativeCalls.checkCuda(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(), out.memory, numel()));
+        } else {
+            long inSize = dtype.byteSize(), outSize = target.byteSize();
+            MemorySegment src = memoryForWorkers(), dst = out.memoryForWorkers();
+            Parallel.defaults().forRange(numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_convert(
+                    dtype.code(), src.asSlice(s * inSize, (e - s) * inSize), target.code(),
+                    dst.asSlice(s * outSize, (e - s) * outSize), e - s)));
+        }
+        return out;
+    }
+
+    /** The elements as floats (from F32, BF16 or F16, on any device). */
+    public float[] toFloatArray() {
+        requireAlive("this");
+        if (numel() > Integer.MAX_VALUE - 8) throw new IllegalStateException("a tensor of " + numel() + " elements does not fit a float[]");
+        float[] out = new float[(int) numel()];
+        try (Arena tmp = Arena.ofConfined()) {
+            Tensor f32 = dtype == DType.F32 ? this : to(DType.F32, tmp);
+            Tensor.wrap(out, numel()).copyFrom(f32.reshape(numel()));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + dtype + " " + shape + " " + device + (isAlive() ? "" : " closed") + "]";
+    }
+
+    // ---- for the operations in this package ------------------------------------------------------
+
+    /** The memory, for native calls: a host segment, or a segment carrying a device address. */
+    MemorySegment memory() {
+        return memory;
+    }
+
+    /**
+     * The memory for worker threads of a split call. A confined arena's segment refuses other
+     * threads, but its owner is blocked in the split call until every chunk is done and so cannot
+     * close it meanwhile: workers may use an alias of the same address without the scope.
+     */
+    MemorySegment memoryForWorkers() {
+        if (!memory.isNative() || memory.isAccessibleBy(NOT_THE_OWNER)) return memory;
+        return MemorySegment.ofAddress(memory.address()).reinterpret(memory.byteSize());
+    }
+
+    /** A thread that owns no arena, to ask a segment whether it is confined. Never started. */
+    private static final Thread NOT_THE_OWNER = new Thread(() -> {});
+
+    void requireAlive(String arg) {
+        if (!memory.scope().isAlive()) throw new IllegalStateException(arg + ": the tensor's arena is closed");
+    }
+
+    private static long bytes(Shape shape, DType dtype) {
+        try {
+            return Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + shape + " of " + dtype + " exceeds 2^63 bytes");
+        }
+    }
+
+    private static void requireLength(String arg, int length, Shape shape) {
+        if (length != shape.numel()) {
+            throw new IllegalArgumentException(arg + ": length " + length + " does not match shape " + shape + " (" + shape.numel() + " elements)");
+        }
+    }
+}
