@@ -55,7 +55,7 @@ final class Harness {
     static float[] stored(float[] x, DType dtype) {
         if (dtype == DType.F32) return x.clone();
         float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) y[i] = ReferenceMath.roundBf16(x[i]);
+        for (int i = 0; i < x.length; i++) y[i] = Reference.roundBf16(x[i]);
         return y;
     }
 
@@ -80,11 +80,11 @@ final class Harness {
 
     static void put(MemorySegment buf, DType dtype, long i, float v) {
         if (dtype == DType.F32) buf.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
-        else buf.setAtIndex(ValueLayout.JAVA_SHORT, i, ReferenceMath.toBf16(v));
+        else buf.setAtIndex(ValueLayout.JAVA_SHORT, i, Reference.toBf16(v));
     }
 
     static float get(MemorySegment buf, DType dtype, long i) {
-        return dtype == DType.F32 ? buf.getAtIndex(ValueLayout.JAVA_FLOAT, i) : ReferenceMath.fromBf16(buf.getAtIndex(ValueLayout.JAVA_SHORT, i));
+        return dtype == DType.F32 ? buf.getAtIndex(ValueLayout.JAVA_FLOAT, i) : Reference.fromBf16(buf.getAtIndex(ValueLayout.JAVA_SHORT, i));
     }
 
     /** The output values, after checking that both guards still hold the poison. */
@@ -95,7 +95,7 @@ final class Harness {
         for (long i = 0; i < total; i++) {
             if (i >= start && i < start + p.n()) continue;
             float g = get(p.buffer(), p.dtype(), i);
-            if (Float.floatToRawIntBits(g) != Float.floatToRawIntBits(p.dtype() == DType.F32 ? POISON : ReferenceMath.roundBf16(POISON))) {
+            if (Float.floatToRawIntBits(g) != Float.floatToRawIntBits(p.dtype() == DType.F32 ? POISON : Reference.roundBf16(POISON))) {
                 fail(what + ": guard element " + i + " was overwritten with " + g);
             }
         }

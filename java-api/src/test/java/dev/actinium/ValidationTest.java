@@ -1,0 +1,134 @@
+package dev.actinium;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Bad input gets a clear Java exception naming the argument, never a crash. */
+class ValidationTest {
+
+    static <T extends Throwable> void fails(Class<T> type, String fragment, Executable call) {
+        T e = assertThrows(type, call);
+        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
+                "expected a message containing '" + fragment + "', got: " + e.getMessage());
+    }
+
+    @Test
+    void nulls() {
+        Tensor x = Tensor.wrap(new float[4], 4);
+        fails(NullPointerException.class, "op", () -> Activations.forward(null, x, x));
+        fails(NullPointerException.class, "x", () -> Activations.forward(Activation.RELU, null, x));
+        fails(NullPointerException.class, "y", () -> Activations.forward(Activation.RELU, x, (Tensor) null));
+        fails(NullPointerException.class, "dy", () -> Activations.backward(Activation.RELU, x, null, x));
+        fails(NullPointerException.class, "bias", () -> Activations.forwardBias(Activation.RELU, x, null, x));
+        fails(NullPointerException.class, "parallel", () -> Activations.forward(Activation.RELU, x, x, null));
+        fails(NullPointerException.class, "data", () -> Tensor.wrap((float[]) null, 1));
+        fails(NullPointerException.class, "arena", () -> Tensor.allocate(null, DType.F32, 1));
+    }
+
+    @Test
+    void shapesAndLengths() {
+        Tensor x = Tensor.wrap(new float[12], 3, 4);
+        fails(IllegalArgumentException.class, "y: shape [12] does not match x [3, 4]", () -> Activations.forward(Activation.SILU, x, Tensor.wrap(new float[12], 12)));
+        fails(IllegalArgumentException.class, "dy: shape", () -> Activations.backward(Activation.SILU, x, Tensor.wrap(new float[12], 4, 3), Tensor.wrap(new float[12], 3, 4)));
+        fails(IllegalArgumentException.class, "bias: shape [3] must be [4]", () -> Activations.forwardBias(Activation.SILU, x, Tensor.wrap(new float[3], 3), Tensor.wrap(new float[12], 3, 4)));
+        fails(IllegalArgumentException.class, "data: length 10 does not match shape [3, 4]", () -> Tensor.wrap(new float[10], 3, 4));
+        fails(IllegalArgumentException.class, "negative", () -> Tensor.wrap(new float[0], -1));
+        fails(IllegalArgumentException.class, "dims: shape [5]", () -> x.reshape(5));
+        fails(IndexOutOfBoundsException.class, "slice", () -> x.slice(2, 4));
+        try (Arena arena = Arena.ofConfined()) {
+            fails(IllegalArgumentException.class, "segment: 8 bytes", () -> Tensor.wrap(arena.allocate(8), DType.F32, 3));
+        }
+    }
+
+    @Test
+    void dtypes() {
+        Tensor x = Tensor.wrap(new float[4], 4);
+        Tensor b = Tensor.wrap(new short[4], DType.BF16, 4);
+        fails(IllegalArgumentException.class, "y: dtype BF16 does not match x (F32)", () -> Activations.forward(Activation.GELU_ERF, x, b));
+        fails(IllegalArgumentException.class, "dy: dtype BF16", () -> Activations.backward(Activation.GELU_ERF, x, b, x));
+        fails(IllegalArgumentException.class, "dtype: a short[] holds BF16 or F16, not F32", () -> Tensor.wrap(new short[4], DType.F32, 4));
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor i8 = Tensor.allocate(arena, DType.I8, 4);
+            fails(IllegalArgumentException.class, "x: dtype I8 is not supported by activations", () -> Activations.forward(Activation.RELU, i8, i8));
+            fails(IllegalArgumentException.class, "no conversion from I8", () -> i8.to(DType.F32, arena));
+            fails(IllegalArgumentException.class, "segment: address is not aligned", () -> Tensor.wrap(arena.allocate(16, 8).asSlice(1, 12), DType.F32, 3));
+        }
+    }
+
+    @Test
+    void closedArena() {
+        Tensor x, y;
+        try (Arena arena = Arena.ofConfined()) {
+            x = Tensor.allocate(arena, DType.F32, 8);
+            y = Tensor.allocate(arena, DType.F32, 8);
+        }
+        Tensor live = Tensor.wrap(new float[8], 8);
+        fails(IllegalStateException.class, "x: the tensor's arena is closed", () -> Activations.forward(Activation.RELU, x, live));
+        fails(IllegalStateException.class, "y: the tensor's arena is closed", () -> Activations.forward(Activation.RELU, live, y));
+        fails(IllegalStateException.class, "closed", () -> x.segment());
+        fails(IllegalStateException.class, "src: the tensor's arena is closed", () -> live.copyFrom(x));
+        assertEquals(false, x.isAlive());
+    }
+
+    @Test
+    void aliasing() {
+        float[] data = new float[20];
+        Tensor whole = Tensor.wrap(data, 20);
+        Tensor a = whole.slice(0, 16), b = whole.slice(1, 17);
+        fails(IllegalArgumentException.class, "y overlaps x partially", () -> Activations.forward(Activation.RELU, a, b));
+        fails(IllegalArgumentException.class, "dx overlaps dy partially", () -> Activations.backward(Activation.RELU, Tensor.wrap(new float[16], 16), a, b));
+        Activations.forward(Activation.RELU, a, a);  // exactly in place is allowed
+        Tensor m = whole.slice(0, 16).reshape(4, 4);
+        fails(IllegalArgumentException.class, "y overlaps bias", () -> Activations.forwardBias(Activation.RELU, m, whole.slice(12, 16), m));
+        try (Arena arena = Arena.ofConfined()) {  // native memory too
+            MemorySegment s = arena.allocate(64 * 4, 64);
+            Tensor x = Tensor.wrap(s.asSlice(0, 32 * 4), DType.F32, 32), y = Tensor.wrap(s.asSlice(16 * 4, 32 * 4), DType.F32, 32);
+            fails(IllegalArgumentException.class, "y overlaps x partially", () -> Activations.forward(Activation.SILU, x, y));
+        }
+    }
+
+    @Test
+    void readOnly() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = Tensor.allocate(arena, DType.F32, 16);
+            Tensor ro = Tensor.wrap(Tensor.allocate(arena, DType.F32, 16).segment().asReadOnly(), DType.F32, 16);
+            fails(IllegalArgumentException.class, "y is read-only", () -> Activations.forward(Activation.RELU, x, ro));
+            fails(IllegalArgumentException.class, "read-only", () -> ro.copyFrom(x));
+        }
+    }
+
+    @Test
+    void devices() {
+        // A CUDA tensor over a raw address: its memory is never touched from Java, so no GPU is needed.
+        Tensor onGpu = Tensor.wrapAddress(1L << 20, DType.F32, Device.cuda(0), 16);
+        Tensor onCpu = Tensor.wrap(new float[16], 16);
+        fails(IllegalArgumentException.class, "y: device cuda:0 does not match x (cpu)", () -> Activations.forward(Activation.RELU, onCpu, onGpu));
+        fails(IllegalStateException.class, "cannot be read from Java", () -> onGpu.segment());
+        if (!Actinium.info().cudaAvailable()) {
+            fails(IllegalStateException.class, "x: device cuda:0 is not available", () -> Activations.forward(Activation.RELU, onGpu, onGpu));
+            fails(IllegalStateException.class, "is not available", () -> onCpu.copyFrom(onGpu));
+            try (Arena arena = Arena.ofConfined()) {
+                fails(IllegalStateException.class, "device cuda:0 is not available", () -> Tensor.allocate(arena, DType.F32, Device.cuda(0), 4));
+            }
+        }
+        fails(IllegalArgumentException.class, "device must be cpu, cuda or cuda:N", () -> Device.parse("tpu"));
+        fails(IllegalArgumentException.class, "address is null", () -> Tensor.wrapAddress(0, DType.F32, Device.CPU, 1));
+        fails(IllegalArgumentException.class, "address: 0x3 is not aligned", () -> Tensor.wrapAddress(3, DType.F32, Device.CPU, 1));
+    }
+
+    @Test
+    void nativeErrorsBecomeActiniumExceptions() {
+        ActiniumException e = assertThrows(ActiniumException.class, () -> NativeCalls.check(
+                dev.actinium.bindings.ActiniumNative.ak_act_forward(7, 0, MemorySegment.NULL, MemorySegment.NULL, 1, 0)));
+        assertTrue(e.getMessage().contains("ak_act_forward: op 7 is not an activation"), e.getMessage());
+        assertEquals(dev.actinium.bindings.ActiniumNative.AK_ERR_INVALID_ARGUMENT, e.status());
+        fails(ActiniumException.class, "unknown flags", () -> NativeCalls.check(
+                dev.actinium.bindings.ActiniumNative.ak_act_forward(0, 0, MemorySegment.NULL, MemorySegment.NULL, 0, 8)));
+    }
+}
