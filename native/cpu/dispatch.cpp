@@ -2,6 +2,7 @@
 // The ISA is the best one the CPU supports, chosen once; ACTINIUM_ISA (scalar|avx2|avx512) or
 // ak_cpu_set_isa() forces a lower one, so tests can run every variant a machine supports.
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -113,6 +114,21 @@ int32_t ak_cpu_set_isa(int32_t isa) {
     if (!cpu_supports(isa))
         return fail(AK_ERR_UNSUPPORTED, "ak_cpu_set_isa: this CPU cannot run %s", kIsaNames[isa]);
     active_isa().store(isa);
+    return AK_OK;
+}
+
+int32_t ak_cpu_measure_fma_peak(int32_t isa, int64_t iterations, double* flops_per_second) {
+    clear_error();
+    if (!flops_per_second) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_measure_fma_peak: flops_per_second is null");
+    if (iterations < 1) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_measure_fma_peak: iterations = %lld < 1", (long long)iterations);
+    const KernelTable* t = table_for(isa);
+    if (!t) return fail(AK_ERR_UNSUPPORTED, "ak_cpu_measure_fma_peak: this CPU cannot run isa %d", isa);
+    float sink;
+    t->fma_probe(iterations / 10 + 1, &sink);  // warm up the clock and the vector units
+    auto start = std::chrono::steady_clock::now();
+    double flops = t->fma_probe(iterations, &sink);
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    *flops_per_second = flops / elapsed.count();
     return AK_OK;
 }
 

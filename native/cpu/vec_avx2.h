@@ -38,7 +38,18 @@ AK_V F exp2i(F n) {
     __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n.v), _mm256_set1_epi32(127));
     return _mm256_castsi256_ps(_mm256_slli_epi32(e, 23));
 }
-AK_V F div_(F a, F b) { return _mm256_div_ps(a.v, b.v); }
+// p * 2^n for an integral n: clamped to [-151, 128] (past which the result is 0 or inf anyway)
+// and applied as two factors so neither leaves the normal range.
+AK_V F ldexp_(F p, F n) {
+    n = vmin(vmax(n, F(-151.0f)), F(128.0f));
+    F n1 = rint_(n * F(0.5f));
+    return p * exp2i(n1) * exp2i(n - n1);
+}
+// 1/b for finite b in [2^-125, 2^125]: 12-bit estimate and one Newton step (about 1 ulp).
+AK_V F rcp_(F b) {
+    __m256 r = _mm256_rcp_ps(b.v);
+    return _mm256_mul_ps(r, _mm256_fnmadd_ps(b.v, r, _mm256_set1_ps(2.0f)));
+}
 
 struct Io {
     static constexpr int kWidth = 8;

@@ -41,7 +41,13 @@ AK_V F exp2i(F n) {
     __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n.v), _mm512_set1_epi32(127));
     return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
 }
-AK_V F div_(F a, F b) { return _mm512_div_ps(a.v, b.v); }
+// p * 2^n with the hardware's own overflow to inf and gradual underflow.
+AK_V F ldexp_(F p, F n) { return _mm512_scalef_ps(p.v, n.v); }
+// 1/b for finite b in [2^-125, 2^125]: 14-bit estimate and one Newton step (about 0.5 ulp).
+AK_V F rcp_(F b) {
+    __m512 r = _mm512_rcp14_ps(b.v);
+    return _mm512_mul_ps(r, _mm512_fnmadd_ps(b.v, r, _mm512_set1_ps(2.0f)));
+}
 
 struct Io {
     static constexpr int kWidth = 16;

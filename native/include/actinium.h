@@ -61,13 +61,15 @@ typedef enum ak_isa {
 
 /* ---- the activation list ------------------------------------------------------------------
  * One row per activation: X(ENUM_SUFFIX, name, forward flops per element, backward flops per
- * element). The flop counts are the arithmetic the SIMD kernel issues per element (an FMA
- * counts 2), used by the benchmarks to compute the compute floor. Math: native/ops. */
-#define AK_ACTIVATIONS(X)         \
-    X(RELU, relu, 1, 2)           \
-    X(GELU_ERF, gelu_erf, 62, 78) \
-    X(GELU_TANH, gelu_tanh, 30, 40) \
-    X(SILU, silu, 24, 32)
+ * element). The flop counts are the arithmetic of the AVX-512 kernel's hot loop per element
+ * (an FMA counts 2, any other arithmetic instruction 1), as bench/tools/count_flops.py reads them
+ * from the object code; the benchmarks divide them by the measured FMA peak for the compute
+ * floor. Math: native/ops/activations.h. */
+#define AK_ACTIVATIONS(X)           \
+    X(RELU, relu, 3, 3)             \
+    X(GELU_ERF, gelu_erf, 64, 66)   \
+    X(GELU_TANH, gelu_tanh, 40, 49) \
+    X(SILU, silu, 34, 40)
 
 #define AK_ACT_ENUM_ROW(E, name, ff, bf) AK_ACT_##E,
 typedef enum ak_activation {
@@ -99,6 +101,10 @@ AK_API int32_t ak_cpu_isa_supported(int32_t isa);
 /* Forces an ISA for all later calls; fails if unsupported. */
 AK_API int32_t ak_cpu_set_isa(int32_t isa);
 AK_API const char* ak_cpu_isa_name(int32_t isa);
+/* Measures this core's fp32 FMA throughput with the ISA's vectors (independent FMA chains held in
+ * registers) and stores flop/s: the compute peak that benchmarks divide by. Not re-entrant in
+ * any harmful way, but it keeps a core busy for about iterations * 12 FMA latencies. */
+AK_API int32_t ak_cpu_measure_fma_peak(int32_t isa, int64_t iterations, double* flops_per_second);
 
 /* ---- activation metadata ------------------------------------------------------------------ */
 AK_API const char* ak_activation_name(int32_t op);

@@ -23,11 +23,12 @@ struct gelu_erf {
         V xc = vmin(vmax(x, V(-20.0f)), V(20.0f));
         return vmax(x, V(-20.0f)) * normal_cdf(xc);
     }
-    // d/dx = Phi(x) + x * phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi).
+    // d/dx = Phi(x) + x * phi(x), phi(x) = exp(-x^2/2) / sqrt(2 pi): one exp serves both.
     template <class V> AK_HD static V bwd(V x, V dy) {
         V xc = vmin(vmax(x, V(-20.0f)), V(20.0f));
-        V d = mul_add(xc * V(0.39894228f), gauss_(xc), normal_cdf(xc));
-        return dy * d;
+        V cdf, gauss;
+        normal_cdf_gauss(xc, cdf, gauss);
+        return dy * mul_add(xc * V(0.39894228f), gauss, cdf);
     }
 };
 

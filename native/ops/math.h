@@ -15,79 +15,101 @@ AK_HD V horner(V x, const float* c, int n) {  // c[0] is the highest power
     return p;
 }
 
-// exp(x), relative error about 2 ulp for results >= FLT_MIN, gradual underflow below,
-// +inf above 88.72. Cody-Waite reduction x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial.
+// exp(x - lo) for |x| <= 1000 and a small correction |lo| <= ulp(x) folded into the reduction:
+// Cody-Waite x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial, then p * 2^n (ldexp_ overflows to
+// inf and underflows gradually). About 2 ulp for results >= FLT_MIN.
 template <class V>
-AK_HD V exp_(V x) {
+AK_HD V exp_core(V x, V lo) {
     constexpr float kC[] = {1.382942060e-03f, 8.374771520e-03f, 4.166835803e-02f,
                             1.666642083e-01f, 4.999999149e-01f, 1.000000036e+00f,
                             1.000000001e+00f};
-    V xc = vmin(vmax(x, V(-104.5f)), V(88.72284f));
-    V n = rint_(xc * V(1.44269504f));
-    V r = mul_add(n, V(-0.693359375f), xc);  // ln2 split in two: the high part is exact in n*hi
-    r = mul_add(n, V(2.12194440e-4f), r);
-    V p = horner(r, kC, 7);
-    // n spans [-151, 128]: scale by two powers of two so neither leaves the normal range.
-    V n1 = rint_(n * V(0.5f));
-    V y = p * exp2i(n1) * exp2i(n - n1);
-    return select(x > V(88.72284f), V(bits_to_float(0x7f800000)), y);
+    V n = rint_(x * V(1.44269504f));
+    V r = mul_add(n, V(-0.693359375f), x);  // ln2 split in two: the high part is exact in n*hi
+    r = mul_add(n, V(2.12194440e-4f), r) - lo;
+    return ldexp_(horner(r, kC, 7), n);
 }
 
-// exp(-(hi + lo)) for a small correction lo (|lo| <= ulp(hi)): exp(-hi) * (1 - lo).
+// exp(x) for any x: +-inf and NaN-free clamping first (the clamp at 89 still overflows to inf).
+template <class V>
+AK_HD V exp_(V x) {
+    return exp_core(vmin(vmax(x, V(-104.5f)), V(89.0f)), V(0.0f));
+}
+
+// exp(-(hi + lo)) for a square split exactly into hi + lo, 0 <= hi <= 1000.
 template <class V>
 AK_HD V exp_neg_split(V hi, V lo) {
-    return exp_(-hi) * (V(1.0f) - lo);
+    return exp_core(-hi, lo);
 }
 
-// erfc(a) for a >= 0 given a*a = a2_hi + a2_lo exactly, so that the Gaussian factor keeps full
-// relative accuracy far into the tail (erfc(9) = 4e-37). About 4 ulp relative.
+// erfc(a) * exp(a^2) * scale for a >= 0: a degree-10 polynomial in t = 1/(1 + a/2), fitted on
+// [0, 10.5] (beyond, erfc(a) underflows anyway). a = |x| * a_per_x: callers fold constant
+// factors of the argument (1/sqrt2) and of the result (1/2) into one FMA and the coefficients.
+template <class V>
+AK_HD V erfcx_nonneg(V abs_x, float a_per_x, float scale) {
+    constexpr float kQ[] = {2.520277700e-02f, -1.955039954e-01f, 6.051444385e-01f,
+                            -9.162205471e-01f, 6.388973005e-01f, -2.251466618e-01f,
+                            2.747701596e-01f, 2.261068653e-01f, 2.848589086e-01f,
+                            2.818837384e-01f, 7.008853831e-06f};
+    float q[11];
+    for (int i = 0; i < 11; ++i) q[i] = kQ[i] * scale;  // constant-folded after inlining
+    V t = rcp_(mul_add(vmin(abs_x, V(10.5f / a_per_x)), V(0.5f * a_per_x), V(1.0f)));
+    return horner(t, q, 11);
+}
+
+// erfc(a) for a >= 0 given a*a = a2_hi + a2_lo exactly, so the Gaussian factor keeps full
+// relative accuracy far into the tail (erfc(9) = 4e-37). About 7 ulp relative.
 template <class V>
 AK_HD V erfc_nonneg(V a, V a2_hi, V a2_lo) {
+    return exp_neg_split(a2_hi, a2_lo) * erfcx_nonneg(a, 1.0f, 1.0f);
+}
+
+// erf(x) for finite x: an odd polynomial below 0.5 (where 1 - erfc would cancel), else 1 - erfc.
+template <class V>
+AK_HD V erf_(V x) {
     constexpr float kSmall[] = {4.728139993e-03f, -2.676265949e-02f, 1.128291895e-01f,
                                 -3.761261450e-01f, 1.128379166e+00f};  // erf(a)/a in a^2, [0, 0.5]
-    constexpr float kLarge[] = {-7.389774301e-02f, 3.489513586e-01f, -6.065960418e-01f,
-                                4.017049664e-01f,  -1.050498466e-01f, 2.341406712e-01f,
-                                2.351630289e-01f,  2.835870975e-01f,  2.819853413e-01f,
-                                3.500637859e-06f};  // erfc(a) exp(a^2) in 1/(1+a/2), [0.5, 10.5]
-    V small = V(1.0f) - a * horner(a2_hi, kSmall, 5);
-    V ac = vmin(a, V(10.5f));
-    V t = div_(V(1.0f), mul_add(ac, V(0.5f), V(1.0f)));
-    V large = exp_neg_split(a2_hi, a2_lo) * horner(t, kLarge, 10);
-    return select(a < V(0.5f), small, large);
+    V a = vabs(x), hi, lo;
+    square_split(a, hi, lo);
+    V small = x * horner(hi, kSmall, 5);
+    V large = V(1.0f) - erfc_nonneg(a, hi, lo);
+    return select(a < V(0.5f), small, select(x < V(0.0f), -large, large));
 }
 
-// exp(-x^2/2) with the square taken exactly; x must be finite.
+// Standard normal CDF Phi(x) and the Gaussian factor g = exp(-x^2/2) (so phi(x) = g/sqrt(2 pi)),
+// for finite x, relative accuracy kept in the left tail: Phi = erfc(-x/sqrt2)/2 is never formed
+// as 1 + erf, which cancels. The square is taken exactly.
 template <class V>
-AK_HD V gauss_(V x) {
+AK_HD void normal_cdf_gauss(V x, V& cdf, V& gauss) {
     V hi, lo;
     square_split(x, hi, lo);
-    return exp_neg_split(hi * V(0.5f), lo * V(0.5f));
+    gauss = exp_neg_split(hi * V(0.5f), lo * V(0.5f));
+    V half_erfc = gauss * erfcx_nonneg(vabs(x), 0.70710678f, 0.5f);
+    cdf = select(x < V(0.0f), half_erfc, V(1.0f) - half_erfc);
 }
 
-// Standard normal CDF Phi(x) for finite x, relative accuracy kept in the left tail
-// (Phi = erfc(-x/sqrt2)/2 is never formed as 1 + erf, which cancels).
 template <class V>
 AK_HD V normal_cdf(V x) {
-    V hi, lo;
-    square_split(x, hi, lo);
-    V a = vabs(x) * V(0.70710678f);
-    V half_erfc = V(0.5f) * erfc_nonneg(a, hi * V(0.5f), lo * V(0.5f));
-    return select(x < V(0.0f), half_erfc, V(1.0f) - half_erfc);
+    V cdf, gauss;
+    normal_cdf_gauss(x, cdf, gauss);
+    return cdf;
 }
 
 // sigmoid(z) and 1 - sigmoid(z), each with full relative accuracy and no overflow for any z:
-// with e = exp(-|z|) <= 1, sigmoid = 1/(1+e) or e/(1+e) by the sign of z.
+// with e = exp(-|z|) <= 1 and r ~ 1/(1+e), the two are e*r and 1 - e*r by the sign of z. The
+// error of 1 - e*r is proportional to e, so sigmoid(large) is exactly 1 even with an
+// approximate reciprocal.
 template <class V>
 AK_HD void sigmoid_pair(V z, V& s, V& one_minus_s) {
     V e = exp_(-vabs(z));
-    V d = div_(V(1.0f), V(1.0f) + e);
-    V ed = e * d;
+    V small = e * rcp_(V(1.0f) + e);
+    V large = V(1.0f) - small;
     auto pos = z >= V(0.0f);
-    s = select(pos, d, ed);
-    one_minus_s = select(pos, ed, d);
+    s = select(pos, large, small);
+    one_minus_s = select(pos, small, large);
 }
 
-// tanh(x): odd polynomial near 0 (where 1 - 2/(e^2x + 1) would cancel), else via exp.
+// tanh(x): odd polynomial near 0 (where 1 - 2/(e^2x + 1) would cancel), else 1 - 2e/(1+e) with
+// e = exp(-2|x|), exact at the limits for the same reason as sigmoid_pair.
 template <class V>
 AK_HD V tanh_(V x) {
     constexpr float kC[] = {2.142236067e-03f, -8.176164405e-03f, 2.169989735e-02f,
@@ -96,7 +118,7 @@ AK_HD V tanh_(V x) {
     V ax = vabs(x);
     V small = x * horner(x * x, kC, 7);
     V e = exp_(V(-2.0f) * ax);
-    V t = div_(V(1.0f) - e, V(1.0f) + e);
+    V t = V(1.0f) - V(2.0f) * e * rcp_(V(1.0f) + e);
     V large = select(x < V(0.0f), -t, t);
     return select(ax < V(0.625f), small, large);
 }

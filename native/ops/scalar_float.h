@@ -60,6 +60,15 @@ AK_HD float bits_to_float(int32_t b) {
 // 2^n for an integral n in [-126, 127] held in a float.
 AK_HD float exp2i(float n) { return bits_to_float((static_cast<int32_t>(n) + 127) << 23); }
 
-AK_HD float div_(float a, float b) { return a / b; }
+// p * 2^n for an integral n, overflowing to inf and underflowing gradually: n is clamped to
+// [-151, 128] (past which the result is 0 or inf anyway) and applied as two factors, so neither
+// leaves the normal range.
+AK_HD float ldexp_(float p, float n) {
+    n = vmin(vmax(n, -151.0f), 128.0f);
+    float n1 = rint_(n * 0.5f);
+    return p * exp2i(n1) * exp2i(n - n1);
+}
+
+AK_HD float rcp_(float b) { return 1.0f / b; }
 
 }  // namespace ak

@@ -51,13 +51,15 @@ static double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 static double ref_normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 static double ref_exp(double x) { return std::exp(x); }
 static double ref_erfc(double x) { return std::erfc(x); }
+static double ref_erf(double x) { return std::erf(x); }
 static double ref_tanh(double x) { return std::tanh(x); }
 
 static void test_math(const KernelTable& t) {
     const MathCase cases[] = {
         {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3},
-        {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 7},
-        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 7},
+        {"erf", MathFunction::kErf, -4, 4, ref_erf, 4},
+        {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8},
+        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8},
         {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4},
         {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4},
     };
@@ -88,6 +90,8 @@ static void test_math(const KernelTable& t) {
           "%s exp specials", t.name);
     t.math[int(MathFunction::kTanh)](specials, y, 6);
     CHECK(y[0] == -1 && y[1] == 1 && y[2] == -1 && y[3] == 1 && y[4] == 0, "%s tanh specials", t.name);
+    t.math[int(MathFunction::kSigmoid)](specials, y, 6);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0 && y[3] == 1 && y[4] == 0.5f, "%s sigmoid specials", t.name);
 }
 
 static void test_conversions(const KernelTable& t) {
@@ -138,6 +142,53 @@ static void test_scalar_f16_rounding() {
     }
 }
 
+// Streaming (non-temporal) stores are a different loop with a peeled head: it must write exactly
+// the same bits as the plain loop, for every op, dtype and direction, and nothing outside.
+static void test_streaming_matches_plain(int isa) {
+    ak_cpu_set_isa(isa);
+    std::mt19937 rng(std::random_device{}());
+    std::normal_distribution<float> nd(0.0f, 4.0f);
+    const int guard = 64;
+    for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16}) {
+        const int es = dtype == AK_DTYPE_F32 ? 4 : 2;
+        for (int64_t n : {1, 2, 15, 16, 17, 31, 33, 63, 64, 65, 100, 1000, 4099, 100003}) {
+            for (int offset : {0, 1, 2, 3}) {
+                std::vector<unsigned char> x((n + offset) * es), dy((n + offset) * es), a(n * es + 2 * guard + offset * es), b(a.size());
+                for (int64_t i = 0; i < n + offset; ++i) {
+                    float v = nd(rng), g = nd(rng);
+                    if (dtype == AK_DTYPE_F32) { std::memcpy(&x[i * 4], &v, 4); std::memcpy(&dy[i * 4], &g, 4); }
+                    else { uint16_t hv = ak::float_to_bf16(v), hg = ak::float_to_bf16(g); std::memcpy(&x[i * 2], &hv, 2); std::memcpy(&dy[i * 2], &hg, 2); }
+                }
+                for (int op = 0; op < AK_ACT_COUNT; ++op) {
+                    for (int dir = 0; dir < 3; ++dir) {
+                        std::memset(a.data(), 0xA5, a.size());
+                        std::memset(b.data(), 0xA5, b.size());
+                        unsigned char* pa = a.data() + guard + offset * es;
+                        unsigned char* pb = b.data() + guard + offset * es;
+                        const unsigned char* px = x.data() + offset * es;
+                        const unsigned char* pdy = dy.data() + offset * es;
+                        int s1, s2;
+                        if (dir == 0) { s1 = ak_act_forward(op, dtype, px, pa, n, 0); s2 = ak_act_forward(op, dtype, px, pb, n, AK_FLAG_STREAM); }
+                        else if (dir == 1) { s1 = ak_act_backward(op, dtype, px, pdy, pa, n, 0); s2 = ak_act_backward(op, dtype, px, pdy, pb, n, AK_FLAG_STREAM); }
+                        else {
+                            int64_t cols = n % 17 == 0 ? 17 : 1;
+                            s1 = ak_act_forward_bias(op, dtype, px, pdy, pa, n / cols, cols, 0);
+                            s2 = ak_act_forward_bias(op, dtype, px, pdy, pb, n / cols, cols, AK_FLAG_STREAM);
+                        }
+                        CHECK(s1 == AK_OK && s2 == AK_OK, "status %d %d", s1, s2);
+                        CHECK(std::memcmp(a.data(), b.data(), a.size()) == 0,
+                              "%s %s dtype %d dir %d n %lld offset %d: streamed output differs", ak_cpu_isa_name(isa),
+                              ak_activation_name(op), dtype, dir, (long long)n, offset);
+                        bool guards_ok = true;
+                        for (int k = 0; k < guard; ++k) guards_ok &= b[k] == 0xA5 && b[b.size() - 1 - k] == 0xA5;
+                        CHECK(guards_ok, "%s %s n %lld: a streamed store left the output", ak_cpu_isa_name(isa), ak_activation_name(op), (long long)n);
+                    }
+                }
+            }
+        }
+    }
+}
+
 int main() {
     int ran = 0;
     test_scalar_f16_rounding();
@@ -150,6 +201,7 @@ int main() {
         std::printf("ISA %s\n", t->name);
         test_math(*t);
         test_conversions(*t);
+        test_streaming_matches_plain(isa);
         ++ran;
     }
     std::printf("%d ISA variants tested, %d failures\n", ran, g_failures);

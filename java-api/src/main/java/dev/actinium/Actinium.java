@@ -64,6 +64,14 @@ public final class Actinium {
         static void ensure() {}
     }
 
+    /**
+     * Applies {@code -Dactinium.isa} and logs {@link #info()}, once. The entry classes (Tensor,
+     * Activations) call it from their static initialisers, so it happens before any kernel runs.
+     */
+    static void ensureLoaded() {
+        Loaded.ensure();
+    }
+
     /** Version, ISA, library origin and CUDA state. */
     public static Info info() {
         String reason = Cuda.unavailableReason().orElse(null);

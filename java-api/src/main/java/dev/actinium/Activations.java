@@ -11,6 +11,10 @@ import java.util.Objects;
  * is checked (liveness, dtype, device, shape, aliasing) before any native call.
  */
 public final class Activations {
+    static {
+        Actinium.ensureLoaded();
+    }
+
     private Activations() {}
 
     /** y = op(x). y may be x (in place). */
@@ -28,7 +32,7 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(y, parallel);
+        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel);
         MemorySegment xs = x.memoryForWorkers(), ys = y.memoryForWorkers();
         parallel.forRange(x.numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_act_forward(op.code(), x.dtype().code(),
                 xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, flags)));
@@ -62,7 +66,7 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(dx, parallel);
+        int flags = streamFlag(op, ActiniumNative.AK_BACKWARD, dx, parallel);
         MemorySegment xs = x.memoryForWorkers(), dys = dy.memoryForWorkers(), dxs = dx.memoryForWorkers();
         parallel.forRange(x.numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_act_backward(op.code(), x.dtype().code(),
                 xs.asSlice(s * es, (e - s) * es), dys.asSlice(s * es, (e - s) * es), dxs.asSlice(s * es, (e - s) * es), e - s, flags)));
@@ -95,7 +99,7 @@ public final class Activations {
             return;
         }
         long rowBytes = cols * x.dtype().byteSize();
-        int flags = streamFlag(y, parallel);
+        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel);
         MemorySegment xs = x.memoryForWorkers(), bs = bias.memoryForWorkers(), ys = y.memoryForWorkers();
         Parallel rowsParallel = parallel.withGrain(Math.max(1, parallel.grain() / Math.max(1, cols)));
         rowsParallel.forRange(rows, (s, e) -> NativeCalls.check(ActiniumNative.ak_act_forward_bias(op.code(), x.dtype().code(),
@@ -115,7 +119,12 @@ public final class Activations {
         if (in.device().isCuda()) Cuda.require(in.device(), inArg);
     }
 
-    private static int streamFlag(Tensor out, Parallel parallel) {
-        return out.byteSize() >= parallel.streamThresholdBytes() ? ActiniumNative.AK_FLAG_STREAM : ActiniumNative.AK_FLAG_NONE;
+    /** Ops doing at most this much arithmetic per element are memory-bound (about 1 flop per byte). */
+    private static final int MEMORY_BOUND_FLOPS = 8;
+
+    /** Non-temporal stores for large outputs of memory-bound kernels only (see Parallel). */
+    private static int streamFlag(Activation op, int direction, Tensor out, Parallel parallel) {
+        boolean memoryBound = ActiniumNative.ak_activation_flops(op.code(), direction) <= MEMORY_BOUND_FLOPS;
+        return memoryBound && out.byteSize() >= parallel.streamThresholdBytes() ? ActiniumNative.AK_FLAG_STREAM : ActiniumNative.AK_FLAG_NONE;
     }
 }

@@ -15,6 +15,10 @@ import java.util.Objects;
  * ({@link #copyFrom}, {@link #to(Device, Arena)}, {@link #toFloatArray()}).
  */
 public final class Tensor {
+    static {
+        Actinium.ensureLoaded();
+    }
+
     /** Alignment of memory Actinium allocates: a cache line, so streaming stores need no peeling. */
     static final long ALIGNMENT = 64;
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the CPU benchmarks (JMH) and writes bench/results/<date>-<cpu>-<n>cpu.{csv,md}: times,
+# GB/s, fraction of the copy bandwidth and of the floor, and the Java baselines, all from one run.
+#   bench/run.sh          the full matrix (about 15 minutes on 2 cores)
+#   bench/run.sh quick    fewer and shorter iterations, for a smoke run
+#   bench/run.sh quick 'ActivationBenchmark.actiniumForward' -p op=RELU   extra JMH arguments
+set -euo pipefail
+cd "$(dirname "$0")/.."
+java=$(bench/find-jdk.sh 22)
+mode=${1:-full}; shift || true
+mvn -q -DskipTests install
+cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
+name="$(date -u +%F)-${cpu}-$(nproc)cpu"
+mkdir -p bench/results
+if [ "$mode" = quick ]; then iters=(-wi 1 -i 2 -w 1 -r 1); else iters=(-wi 2 -i 4 -w 1 -r 1); fi
+[ $# -gt 0 ] || set -- 'ActivationBenchmark|CopyBenchmark'
+cmd=("$java" --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar "$@" "${iters[@]}" -rf csv -rff "bench/results/$name.csv")
+echo "${cmd[*]}"
+"${cmd[@]}"
+"$java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.actinium.bench.Report \
+  "bench/results/$name.csv" "bench/results/$name.md" "bench/run.sh $mode $* (JMH: ${cmd[*]:1})"
+echo "report: bench/results/$name.md"
