@@ -9,8 +9,8 @@
 
 #include "../include/actinium.h"
 #include "../ops/activations.h"
-#include "kernel_table.h"
 #include "../ops/storage.h"
+#include "kernel_table.h"
 
 // Lambdas that form a kernel's loop body: GCC otherwise outlines the large ones and pays a call
 // (and reloads every constant) per vector.
@@ -44,7 +44,7 @@ inline void for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
     };
     // Two vectors per iteration: the activations are long dependency chains (exp, polynomials),
     // and two independent ones side by side keep the FMA pipes busier than out-of-order
-    // execution alone manages (measured: 27.6 -> see bench/results for cycles per vector).
+    // execution alone manages (GELU-erf on AVX-512: 27.6 -> 25.9 cycles per vector).
     auto run = [&](int64_t from, auto put) AK_BODY {
         int64_t j = from;
         for (; j + 2 * W <= n; j += 2 * W) {

@@ -15,24 +15,35 @@ AK_HD V horner(V x, const float* c, int n) {  // c[0] is the highest power
     return p;
 }
 
-// exp(x - lo) for |x| <= 1000 and a small correction |lo| <= ulp(x) folded into the reduction:
-// Cody-Waite x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial, then p * 2^n (ldexp_ overflows to
-// inf and underflows gradually). About 2 ulp for results >= FLT_MIN.
+// exp(x) for |x| <= 1000: Cody-Waite x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial, then
+// p * 2^n (ldexp_ overflows to inf and underflows gradually). About 2 ulp for results >= FLT_MIN.
+// With lo, exp(x - lo) for a small correction |lo| <= ulp(x), folded into the reduction.
 template <class V>
-AK_HD V exp_core(V x, V lo) {
+AK_HD V exp_reduced(V n, V r) {
     constexpr float kC[] = {1.382942060e-03f, 8.374771520e-03f, 4.166835803e-02f,
                             1.666642083e-01f, 4.999999149e-01f, 1.000000036e+00f,
                             1.000000001e+00f};
+    return ldexp_(horner(r, kC, 7), n);
+}
+
+template <class V>
+AK_HD V exp_core(V x) {
     V n = rint_(x * V(1.44269504f));
     V r = mul_add(n, V(-0.693359375f), x);  // ln2 split in two: the high part is exact in n*hi
-    r = mul_add(n, V(2.12194440e-4f), r) - lo;
-    return ldexp_(horner(r, kC, 7), n);
+    return exp_reduced(n, mul_add(n, V(2.12194440e-4f), r));
+}
+
+template <class V>
+AK_HD V exp_core(V x, V lo) {
+    V n = rint_(x * V(1.44269504f));
+    V r = mul_add(n, V(-0.693359375f), x);
+    return exp_reduced(n, mul_add(n, V(2.12194440e-4f), r) - lo);
 }
 
 // exp(x) for any x: +-inf and NaN-free clamping first (the clamp at 89 still overflows to inf).
 template <class V>
 AK_HD V exp_(V x) {
-    return exp_core(vmin(vmax(x, V(-104.5f)), V(89.0f)), V(0.0f));
+    return exp_core(vmin(vmax(x, V(-104.5f)), V(89.0f)));
 }
 
 // exp(-(hi + lo)) for a square split exactly into hi + lo, 0 <= hi <= 1000.
