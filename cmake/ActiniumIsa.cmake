@@ -1,6 +1,6 @@
 # Per-ISA compile flags. Each ISA's kernels live in their own translation unit compiled with
 # exactly these flags; the rest of the library is built for baseline x86-64, and cpuid picks a
-# table at run time (native/cpu/dispatch.cpp). Never -march=native: the binary must run on any
+# table at run time (native/cpu/dispatch.cpp). Never the build machine's own -march: the binary must run on any
 # x86-64 and still use AVX-512 where it exists.
 set(ACTINIUM_ISA_FLAGS_scalar "")
 set(ACTINIUM_ISA_FLAGS_avx2 -mavx2 -mfma -mf16c)

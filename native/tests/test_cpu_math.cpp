@@ -12,22 +12,13 @@
 #include <vector>
 
 #include "cpu/kernel_table.h"
+#include "check.h"
 #include "include/actinium.h"
 #include "ops/half.h"
 
 using ak::cpu::KernelTable;
 using ak::cpu::MathFunction;
 
-static int g_failures = 0;
-#define CHECK(cond, ...)                                  \
-    do {                                                  \
-        if (!(cond)) {                                    \
-            std::printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-            std::printf(__VA_ARGS__);                     \
-            std::printf("\n");                            \
-            ++g_failures;                                 \
-        }                                                 \
-    } while (0)
 
 // Error in units of the float ulp at the reference value (subnormal ulp below FLT_MIN).
 static double ulp_error(float got, double ref) {
@@ -204,6 +195,6 @@ int main() {
         test_streaming_matches_plain(isa);
         ++ran;
     }
-    std::printf("%d ISA variants tested, %d failures\n", ran, g_failures);
+    std::printf("%d ISA variants tested: %d passed, %d failed\n", ran, g_checks - g_failures, g_failures);
     return g_failures == 0 ? 0 : 1;
 }

@@ -8,20 +8,10 @@
 #include <random>
 #include <vector>
 
+#include "check.h"
 #include "include/actinium.h"
 #include "ops/half.h"
 
-static int g_failures = 0, g_checks = 0;
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        ++g_checks;                                              \
-        if (!(cond)) {                                           \
-            std::printf("FAIL %s:%d: ", __FILE__, __LINE__);     \
-            std::printf(__VA_ARGS__);                            \
-            std::printf("\n");                                   \
-            ++g_failures;                                        \
-        }                                                        \
-    } while (0)
 #define OK(call) CHECK((call) == AK_OK, "%s -> %s", #call, ak_cuda_last_error())
 
 // GPU and CPU run the same functors; they differ by FMA contraction and division rounding.
