@@ -22,7 +22,7 @@ ARITH = re.compile(r"^v(add|sub|mul|div|min|max|cmp\w*|blendm|rndscale|scalef|rc
 for f in funcs:
     # The loop lives in the kernel or in the for_each_vector instance it calls, whichever holds
     # the streaming stores.
-    m = re.match(r"[0-9a-f]+ <.*?ak::cpu::(act_forward|act_backward)<ak::cpu::avx512::Io, ak::act::(\w+), float>", f)
+    m = re.match(r"[0-9a-f]+ <.*?ak::cpu::(act_forward|act_backward)<ak::cpu::multi::Io<ak::cpu::avx512::Io, \d+>, ak::act::(\w+), float>", f)
     if not m or "vmovntps" not in f:
         continue
     lines = []
@@ -46,5 +46,5 @@ for f in funcs:
         elif ARITH.match(op) or (op == "vmovaps" and "{%k" in arg):  # masked move = blend
             flops += 1
     direction = "forward" if m.group(1) == "act_forward" else "backward"
-    print(f"{m.group(2):10s} {direction:8s} {flops / vectors:6.1f} flops/vector-lane-op per element "
+    print(f"{m.group(2):10s} {direction:8s} {flops / vectors:6.1f} flops per element "
           f"({len(body)} instructions, {vectors} vectors per iteration)")

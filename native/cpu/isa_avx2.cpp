@@ -1,7 +1,7 @@
 // The avx2 kernel table. This file is compiled with the flags of its ISA alone
 // (cmake/ActiniumIsa.cmake), so nothing else may be defined here.
-#include "kernels.h"
 #include "vec_avx2.h"
+#include "kernels.h"
 
 namespace ak::cpu {
 const KernelTable& avx2_table() {

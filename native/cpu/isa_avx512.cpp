@@ -1,7 +1,7 @@
 // The avx512 kernel table. This file is compiled with the flags of its ISA alone
 // (cmake/ActiniumIsa.cmake), so nothing else may be defined here.
-#include "kernels.h"
 #include "vec_avx512.h"
+#include "kernels.h"
 
 namespace ak::cpu {
 const KernelTable& avx512_table() {

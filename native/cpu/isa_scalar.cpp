@@ -1,7 +1,7 @@
 // The scalar kernel table. This file is compiled with the flags of its ISA alone
 // (cmake/ActiniumIsa.cmake), so nothing else may be defined here.
-#include "kernels.h"
 #include "vec_scalar.h"
+#include "kernels.h"
 
 namespace ak::cpu {
 const KernelTable& scalar_table() {

@@ -1,0 +1,151 @@
+// K vectors of an ISA as one value: every primitive of native/ops/math.h applied to each, with
+// the K instructions side by side in program order. The activations are long dependency chains
+// (clamp -> exp polynomial -> scale -> reciprocal -> polynomial); written one vector at a time,
+// the out-of-order window fills with one chain's waiting instructions and the FMA pipes idle.
+// Interleaving K independent chains by construction lets them issue together.
+#pragma once
+#include <cstdint>
+
+#include "../ops/scalar_float.h"
+
+#define AK_V inline __attribute__((always_inline))
+
+namespace ak::cpu::multi {
+
+// The float primitives, for K floats (the scalar ISA): floats have no namespace for ADL to search,
+// and the templates below would hide them.
+using ak::exp2i;
+using ak::is_nan;
+using ak::ldexp_;
+using ak::mul_add;
+using ak::rcp_;
+using ak::rint_;
+using ak::select;
+using ak::square_split;
+using ak::vabs;
+using ak::vmax;
+using ak::vmin;
+
+template <class V, int K>
+struct F {
+    V v[K];
+    F() = default;
+    AK_V F(float s) {
+        for (int k = 0; k < K; ++k) v[k] = V(s);
+    }
+};
+
+template <class M, int K>
+struct Mask {
+    M m[K];
+};
+
+#define AK_MULTI_BINARY(op)                                      \
+    template <class V, int K>                                    \
+    AK_V F<V, K> operator op(F<V, K> a, F<V, K> b) {             \
+        F<V, K> r;                                               \
+        for (int k = 0; k < K; ++k) r.v[k] = a.v[k] op b.v[k];   \
+        return r;                                                \
+    }
+AK_MULTI_BINARY(+)
+AK_MULTI_BINARY(-)
+AK_MULTI_BINARY(*)
+#undef AK_MULTI_BINARY
+
+// Scalar operands broadcast (x * 0.5f, 2.0f * e): the base type's float constructor does the rest.
+template <class V, int K> AK_V F<V, K> operator*(float a, F<V, K> b) { return F<V, K>(a) * b; }
+template <class V, int K> AK_V F<V, K> operator*(F<V, K> a, float b) { return a * F<V, K>(b); }
+
+template <class V, int K>
+AK_V F<V, K> operator-(F<V, K> a) {
+    F<V, K> r;
+    for (int k = 0; k < K; ++k) r.v[k] = -a.v[k];
+    return r;
+}
+
+#define AK_MULTI_COMPARE(op)                                                         \
+    template <class V, int K>                                                        \
+    AK_V auto operator op(F<V, K> a, F<V, K> b) {                                    \
+        Mask<decltype(a.v[0] op b.v[0]), K> r;                                       \
+        for (int k = 0; k < K; ++k) r.m[k] = a.v[k] op b.v[k];                       \
+        return r;                                                                    \
+    }
+AK_MULTI_COMPARE(<)
+AK_MULTI_COMPARE(>)
+AK_MULTI_COMPARE(>=)
+#undef AK_MULTI_COMPARE
+
+#define AK_MULTI_UNARY(fn)                                   \
+    template <class V, int K>                                \
+    AK_V F<V, K> fn(F<V, K> a) {                             \
+        F<V, K> r;                                           \
+        for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k]);     \
+        return r;                                            \
+    }
+AK_MULTI_UNARY(vabs)
+AK_MULTI_UNARY(rint_)
+AK_MULTI_UNARY(exp2i)
+AK_MULTI_UNARY(rcp_)
+#undef AK_MULTI_UNARY
+
+#define AK_MULTI_BINARY_FN(fn)                                       \
+    template <class V, int K>                                        \
+    AK_V F<V, K> fn(F<V, K> a, F<V, K> b) {                          \
+        F<V, K> r;                                                   \
+        for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k], b.v[k]);     \
+        return r;                                                    \
+    }
+AK_MULTI_BINARY_FN(vmin)
+AK_MULTI_BINARY_FN(vmax)
+AK_MULTI_BINARY_FN(ldexp_)
+#undef AK_MULTI_BINARY_FN
+
+template <class V, int K>
+AK_V F<V, K> mul_add(F<V, K> a, F<V, K> b, F<V, K> c) {
+    F<V, K> r;
+    for (int k = 0; k < K; ++k) r.v[k] = mul_add(a.v[k], b.v[k], c.v[k]);
+    return r;
+}
+
+template <class V, int K>
+AK_V void square_split(F<V, K> a, F<V, K>& hi, F<V, K>& lo) {
+    for (int k = 0; k < K; ++k) square_split(a.v[k], hi.v[k], lo.v[k]);
+}
+
+template <class V, int K>
+AK_V auto is_nan(F<V, K> a) {
+    Mask<decltype(is_nan(a.v[0])), K> r;
+    for (int k = 0; k < K; ++k) r.m[k] = is_nan(a.v[k]);
+    return r;
+}
+
+template <class M, class V, int K>
+AK_V F<V, K> select(Mask<M, K> m, F<V, K> a, F<V, K> b) {
+    F<V, K> r;
+    for (int k = 0; k < K; ++k) r.v[k] = select(m.m[k], a.v[k], b.v[k]);
+    return r;
+}
+
+// Loads and stores K consecutive vectors of the base Io.
+template <class BaseIo, int K>
+struct Io {
+    using V = decltype(BaseIo::load(static_cast<const float*>(nullptr)));
+    static constexpr int kWidth = BaseIo::kWidth * K;
+    template <class T>
+    static AK_V F<V, K> load(const T* p) {
+        F<V, K> r;
+        for (int k = 0; k < K; ++k) r.v[k] = BaseIo::load(p + k * BaseIo::kWidth);
+        return r;
+    }
+    template <class T>
+    static AK_V void store(T* p, F<V, K> x) {
+        for (int k = 0; k < K; ++k) BaseIo::store(p + k * BaseIo::kWidth, x.v[k]);
+    }
+    template <class T>
+    static AK_V void stream(T* p, F<V, K> x) {
+        for (int k = 0; k < K; ++k) BaseIo::stream(p + k * BaseIo::kWidth, x.v[k]);
+    }
+    static AK_V void fence() { BaseIo::fence(); }
+};
+
+}  // namespace ak::cpu::multi
