@@ -3,29 +3,23 @@ package dev.actinium.bench;
 import dev.actinium.Activation;
 import dev.actinium.Activations;
 import dev.actinium.DType;
-import dev.actinium.Parallel;
 import dev.actinium.Tensor;
-import java.lang.foreign.Arena;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Every activation, forward and backward, F32: Actinium (off-heap tensors, best ISA) against a
  * plain Java loop and a Vector API loop (float[]), all split over the same ForkJoinPool of
- * {@code threads} threads with the same grain. Bytes moved per call: forward 8n, backward 12n.
+ * {@code threads} threads with the same grain (PooledState). Bytes moved per call: forward 8n, backward 12n.
  * Report.java turns the times into GB/s and fractions of the floor.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -34,27 +28,15 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @State(Scope.Benchmark)
-public class ActivationBenchmark {
+public class ActivationBenchmark extends PooledState {
     @Param
     public Activation op;
 
-    @Param({"65536", "16777216"})
-    public int size;
-
-    @Param({"1", "2"})
-    public int threads;
-
-    private Arena arena;
-    private ForkJoinPool pool;
-    private Parallel parallel;
     private Tensor x, dy, y, x2d, bias;
     private float[] xa, dya, ya;
 
-    @Setup(Level.Trial)
-    public void setup() {
-        arena = Arena.ofShared();
-        pool = Parallel.newPool(threads);
-        parallel = Parallel.of(pool);
+    @Override
+    protected void prepare() {
         xa = Inputs.normal(size, 1, 3);
         dya = Inputs.normal(size, 2, 1);
         ya = new float[size];
@@ -66,12 +48,6 @@ public class ActivationBenchmark {
         x2d = x.reshape(size / BiasShape.COLS, BiasShape.COLS);
         bias = Tensor.allocate(arena, DType.F32, BiasShape.COLS);
         bias.copyFrom(Tensor.wrap(Inputs.normal(BiasShape.COLS, 3, 1), BiasShape.COLS));
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.shutdown();
-        arena.close();
     }
 
     @Benchmark
