@@ -40,80 +40,68 @@ __device__ __forceinline__ void store_packet(T* p, const Packet<T>& v) {
     *reinterpret_cast<uint4*>(p) = *reinterpret_cast<const uint4*>(&v);
 }
 
-// out[i] = fn(i) for i in [0, n), element by element, grid-stride.
-template <class T, class Fn>
-__device__ __forceinline__ void for_each(T* out, int64_t n, Fn fn) {
+// out[i] for i in [0, n), grid-stride: 16-byte packets, packet(i) giving out[i .. i + E), when
+// kVector (every pointer 16-byte aligned), then element by element, elem(i) giving out[i], for
+// the rest. The one loop of every kernel here, as for_each_vector is on the CPU.
+template <bool kVector, class T, class PacketFn, class ElemFn>
+__device__ __forceinline__ void for_each_packet(T* out, int64_t n, PacketFn packet, ElemFn elem) {
     const int64_t stride = int64_t(gridDim.x) * blockDim.x;
-    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-        store1(out + i, fn(i));
+    const int64_t tid = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    int64_t done = 0;
+    if constexpr (kVector) {
+        constexpr int E = Packet<T>::kCount;
+        const int64_t packets = n / E;
+        for (int64_t p = tid; p < packets; p += stride) store_packet(out + p * E, packet(p * E));
+        done = packets * E;
+    }
+    for (int64_t i = done + tid; i < n; i += stride) store1(out + i, elem(i));
 }
 
 template <bool kVector, class Op, class T>
 __global__ void forward_kernel(const T* x, T* y, int64_t n) {
-    if constexpr (kVector) {
-        constexpr int E = Packet<T>::kCount;
-        const int64_t stride = int64_t(gridDim.x) * blockDim.x;
-        const int64_t packets = n / E;
-        for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride) {
-            Packet<T> v = load_packet(x + p * E);
+    for_each_packet<kVector>(
+        y, n,
+        [&](int64_t i) {
+            Packet<T> v = load_packet(x + i);
 #pragma unroll
-            for (int k = 0; k < E; ++k) store1(&v.e[k], forward<Op>(load1(&v.e[k])));
-            store_packet(y + p * E, v);
-        }
-        const int64_t tail = packets * E + int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-        for (int64_t i = tail; i < n; i += stride) store1(y + i, forward<Op>(load1(x + i)));
-    } else {
-        for_each(y, n, [&](int64_t i) { return forward<Op>(load1(x + i)); });
-    }
+            for (int k = 0; k < Packet<T>::kCount; ++k) store1(&v.e[k], forward<Op>(load1(&v.e[k])));
+            return v;
+        },
+        [&](int64_t i) { return forward<Op>(load1(x + i)); });
 }
 
 template <bool kVector, class Op, class T>
 __global__ void backward_kernel(const T* x, const T* dy, T* dx, int64_t n) {
-    if constexpr (kVector) {
-        constexpr int E = Packet<T>::kCount;
-        const int64_t stride = int64_t(gridDim.x) * blockDim.x;
-        const int64_t packets = n / E;
-        for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride) {
-            Packet<T> a = load_packet(x + p * E), g = load_packet(dy + p * E);
+    for_each_packet<kVector>(
+        dx, n,
+        [&](int64_t i) {
+            Packet<T> a = load_packet(x + i), g = load_packet(dy + i);
 #pragma unroll
-            for (int k = 0; k < E; ++k)
+            for (int k = 0; k < Packet<T>::kCount; ++k)
                 store1(&a.e[k], backward<Op>(load1(&a.e[k]), load1(&g.e[k])));
-            store_packet(dx + p * E, a);
-        }
-        const int64_t tail = packets * E + int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-        for (int64_t i = tail; i < n; i += stride)
-            store1(dx + i, backward<Op>(load1(x + i), load1(dy + i)));
-    } else {
-        for_each(dx, n, [&](int64_t i) { return backward<Op>(load1(x + i), load1(dy + i)); });
-    }
+            return a;
+        },
+        [&](int64_t i) { return backward<Op>(load1(x + i), load1(dy + i)); });
 }
 
 // kVector requires cols % packet == 0, so a packet never crosses a row.
 template <bool kVector, class Op, class T>
 __global__ void forward_bias_kernel(const T* x, const T* bias, T* y, int64_t rows, int64_t cols) {
-    const int64_t n = rows * cols;
-    if constexpr (kVector) {
-        constexpr int E = Packet<T>::kCount;
-        const int64_t stride = int64_t(gridDim.x) * blockDim.x;
-        const int64_t packets = n / E;
-        for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride) {
-            Packet<T> v = load_packet(x + p * E);
-            Packet<T> b = load_packet(bias + (p * E) % cols);
+    for_each_packet<kVector>(
+        y, rows * cols,
+        [&](int64_t i) {
+            Packet<T> v = load_packet(x + i), b = load_packet(bias + i % cols);
 #pragma unroll
-            for (int k = 0; k < E; ++k)
+            for (int k = 0; k < Packet<T>::kCount; ++k)
                 store1(&v.e[k], forward<Op>(load1(&v.e[k]) + load1(&b.e[k])));
-            store_packet(y + p * E, v);
-        }
-    } else {
-        for_each(y, n, [&](int64_t i) {
-            return forward<Op>(load1(x + i) + load1(bias + i % cols));
-        });
-    }
+            return v;
+        },
+        [&](int64_t i) { return forward<Op>(load1(x + i) + load1(bias + i % cols)); });
 }
 
 template <class From, class To>
 __global__ void convert_kernel(const From* x, To* y, int64_t n) {
-    for_each(y, n, [&](int64_t i) { return load1(x + i); });
+    for_each_packet<false>(y, n, [](int64_t) { return Packet<To>{}; }, [&](int64_t i) { return load1(x + i); });
 }
 
 bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }

@@ -55,9 +55,7 @@ public final class Activations {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(parallel, "parallel");
         elementwise(x, "x", dx, "dx");
-        Checks.live(dy, "dy");
-        Checks.sameDType(dy, "dy", x, "x");
-        Checks.sameDevice(dy, "dy", x, "x");
+        Checks.like(dy, "dy", x, "x");
         Checks.sameShape(dy, "dy", x, "x");
         Checks.noPartialOverlap(dx, "dx", dy, "dy");
         if (x.device().isCuda()) {
@@ -84,9 +82,7 @@ public final class Activations {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(parallel, "parallel");
         elementwise(x, "x", y, "y");
-        Checks.live(bias, "bias");
-        Checks.sameDType(bias, "bias", x, "x");
-        Checks.sameDevice(bias, "bias", x, "x");
+        Checks.like(bias, "bias", x, "x");
         long cols = x.shape().lastDim();
         if (bias.shape().rank() != 1 || bias.shape().dim(0) != cols) {
             throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + cols + "], the last dimension of x " + x.shape());

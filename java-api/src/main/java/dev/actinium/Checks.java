@@ -14,6 +14,14 @@ final class Checks {
         return t;
     }
 
+    /** A further input t of an operation on ref: alive, on ref's device, of ref's dtype. */
+    static Tensor like(Tensor t, String arg, Tensor ref, String refArg) {
+        live(t, arg);
+        sameDType(t, arg, ref, refArg);
+        sameDevice(t, arg, ref, refArg);
+        return t;
+    }
+
     static void activationDType(Tensor t, String arg) {
         if (t.dtype() != DType.F32 && t.dtype() != DType.BF16) {
             throw new IllegalArgumentException(arg + ": dtype " + t.dtype() + " is not supported by activations (F32, BF16)");
