@@ -1,0 +1,183 @@
+// The CPU kernels timed without the JVM: the same matrix as the JMH ActivationBenchmark (every op,
+// forward, forward+bias and backward, F32) on T threads, each thread calling the C ABI on its own
+// contiguous slice, against memcpy on the same slices in the same run. It separates kernel speed
+// from JVM and splitter overhead, and compares plain with streaming stores on every op.
+//
+// Noise on shared machines is handled by interleaving: each round times every case once, in turn,
+// and a case reports the median over rounds, so a slow spell hits all cases alike.
+//
+//   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512]
+//
+// Prints a markdown table; bench/run-native.sh writes it under bench/results/.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "include/actinium.h"
+
+namespace {
+
+// All threads run one job per round and wait for each other: spinning, so wake-up latency does not
+// count against a kernel of a few microseconds.
+class Team {
+  public:
+    explicit Team(int threads) : threads_(threads) {
+        for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
+    }
+    ~Team() {
+        stop_ = true;
+        generation_.fetch_add(1);
+        for (auto& w : workers_) w.join();
+    }
+    // Runs job(thread index) on every thread; returns the wall time in seconds.
+    double run(const std::function<void(int)>& job) {
+        job_ = &job;
+        done_.store(0);
+        auto start = std::chrono::steady_clock::now();
+        generation_.fetch_add(1);
+        job(0);
+        while (done_.load() != threads_ - 1) {}
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
+  private:
+    void work(int t) {
+        uint64_t seen = 0;
+        for (;;) {
+            uint64_t g;
+            while ((g = generation_.load()) == seen) {}
+            seen = g;
+            if (stop_) return;
+            (*job_)(t);
+            done_.fetch_add(1);
+        }
+    }
+    int threads_;
+    std::vector<std::thread> workers_;
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<int> done_{0};
+    std::atomic<bool> stop_{false};
+    const std::function<void(int)>* job_ = nullptr;
+};
+
+float* allocate(int64_t n) {
+    void* p = nullptr;
+    if (posix_memalign(&p, 4096, static_cast<size_t>(n) * sizeof(float)) != 0) std::abort();
+    std::memset(p, 0, static_cast<size_t>(n) * sizeof(float));  // fault the pages in now
+    return static_cast<float*>(p);
+}
+
+void check(int32_t status) {
+    if (status != AK_OK) {
+        std::fprintf(stderr, "kernel failed: %s\n", ak_last_error());
+        std::exit(1);
+    }
+}
+
+struct Case {
+    std::string op, pass;
+    double bytes_per_element, flops_per_element;
+    std::function<void(int64_t from, int64_t to)> slice;  // one thread's share
+    std::vector<double> seconds;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int64_t n = 1 << 24;
+    int threads = 2, rounds = 15;
+    std::string isa;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string a = argv[i];
+        if (a == "--n") n = std::atoll(argv[i + 1]);
+        else if (a == "--threads") threads = std::atoi(argv[i + 1]);
+        else if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
+        else if (a == "--isa") isa = argv[i + 1];
+        else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
+    }
+    if (!isa.empty()) {
+        int code = -1;
+        for (int c = AK_ISA_SCALAR; c <= AK_ISA_AVX512; ++c)
+            if (isa == ak_cpu_isa_name(c)) code = c;
+        if (code < 0 || ak_cpu_set_isa(code) != AK_OK) { std::fprintf(stderr, "ISA %s: %s\n", isa.c_str(), ak_last_error()); return 2; }
+    }
+    const int64_t cols = 4096, rows = n / cols;  // the bias shape of the JMH benchmark
+    if (n % cols != 0 || n % (64 * threads) != 0) { std::fprintf(stderr, "--n must be a multiple of 4096 and 64 * threads\n"); return 2; }
+
+    float *x = allocate(n), *dy = allocate(n), *y = allocate(n), *bias = allocate(cols);
+    // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1).
+    std::mt19937 rng(7);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (int64_t i = 0; i < n; ++i) x[i] = 3.0f * normal(rng), dy[i] = normal(rng);
+    for (int64_t i = 0; i < cols; ++i) bias[i] = normal(rng);
+
+    std::vector<Case> cases;
+    cases.push_back({"memcpy", "copy", 8, 0, [&](int64_t a, int64_t b) {
+        std::memcpy(y + a, x + a, static_cast<size_t>(b - a) * sizeof(float)); }, {}});
+    for (int op = 0; op < AK_ACT_COUNT; ++op) {
+        const char* name = ak_activation_name(op);
+        double ff = ak_activation_flops(op, AK_FORWARD), bf = ak_activation_flops(op, AK_BACKWARD);
+        for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
+            std::string s = flags ? " (stream)" : "";
+            cases.push_back({name, "forward" + s, 8, ff, [=](int64_t a, int64_t b) {
+                check(ak_act_forward(op, AK_DTYPE_F32, x + a, y + a, b - a, flags)); }, {}});
+            cases.push_back({name, "forward+bias" + s, 8, ff, [=](int64_t a, int64_t b) {
+                check(ak_act_forward_bias(op, AK_DTYPE_F32, x + a, bias, y + a, (b - a) / cols, cols, flags)); }, {}});
+            cases.push_back({name, "backward" + s, 12, bf, [=](int64_t a, int64_t b) {
+                check(ak_act_backward(op, AK_DTYPE_F32, x + a, dy + a, y + a, b - a, flags)); }, {}});
+        }
+    }
+
+    Team team(threads);
+    // Slices of whole bias rows where possible, so forward+bias splits like the others.
+    auto bounds = [&](int t) {
+        int64_t per = (rows / threads) * cols;
+        int64_t a = t * per, b = t + 1 == threads ? n : a + per;
+        return std::pair<int64_t, int64_t>(a, b);
+    };
+    for (int round = -2; round < rounds; ++round)  // two warm-up rounds
+        for (auto& c : cases) {
+            double s = team.run([&](int t) { auto [a, b] = bounds(t); c.slice(a, b); });
+            if (round >= 0) c.seconds.push_back(s);
+        }
+
+    double peak = 0;
+    {
+        std::vector<double> per(threads);
+        team.run([&](int t) { check(ak_cpu_measure_fma_peak(ak_cpu_isa(), 20000000, &per[t])); });
+        for (double p : per) peak += p;
+    }
+    double copy_s = median(cases[0].seconds);
+    double copy_bw = 8.0 * n / copy_s;
+    std::printf("# native kernel bench: n = %lld F32, %d thread(s), ISA %s, %d rounds (median)\n\n",
+                static_cast<long long>(n), threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
+    std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s with %d thread(s) at once\n\n",
+                copy_bw / 1e9, copy_s * 1e6, peak / 1e9, threads);
+    std::printf("| op | pass | us | GB/s | of copy BW | floor us | of floor |\n|---|---|---:|---:|---:|---:|---:|\n");
+    for (size_t i = 1; i < cases.size(); ++i) {
+        auto& c = cases[i];
+        double s = median(c.seconds);
+        double mem = c.bytes_per_element * n / copy_bw, compute = c.flops_per_element * n / peak;
+        double floor = std::max(mem, compute);
+        std::printf("| %s | %s | %.1f | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** |\n", c.op.c_str(),
+                    c.pass.c_str(), s * 1e6, c.bytes_per_element * n / s / 1e9, 100 * copy_s * c.bytes_per_element / 8 / s,
+                    floor * 1e6, mem >= compute ? "memory" : "compute", 100 * floor / s);
+    }
+    std::free(x), std::free(dy), std::free(y), std::free(bias);
+    return 0;
+}
