@@ -70,7 +70,7 @@ inline void for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
 template <class Io, class T>
 inline auto load_n(const T* p, int64_t count) {
     constexpr int W = Io::kWidth;
-    if (count == W) return Io::load(p);
+    if (W == 1 || count == W) return Io::load(p);  // one lane: never short
     T buf[W];
     std::memset(static_cast<void*>(buf), 0, sizeof buf);
     std::memcpy(static_cast<void*>(buf), p, static_cast<size_t>(count) * sizeof(T));
@@ -82,7 +82,7 @@ void act_forward(const void* xv, void* yv, int64_t n, int32_t flags) {
     auto x = static_cast<const T*>(xv);
     auto y = static_cast<T*>(yv);
     for_each_vector<Io>(y, n, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-        put(y + i, forward<Op>(load_n<Io>(x + i, count)));
+        put(y + i, Op::fwd(load_n<Io>(x + i, count)));
     });
 }
 
@@ -92,7 +92,7 @@ void act_backward(const void* xv, const void* dyv, void* dxv, int64_t n, int32_t
     auto dy = static_cast<const T*>(dyv);
     auto dx = static_cast<T*>(dxv);
     for_each_vector<Io>(dx, n, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-        put(dx + i, backward<Op>(load_n<Io>(x + i, count), load_n<Io>(dy + i, count)));
+        put(dx + i, Op::bwd(load_n<Io>(x + i, count), load_n<Io>(dy + i, count)));
     });
 }
 
@@ -105,7 +105,7 @@ void act_forward_bias(const void* xv, const void* bv, void* yv, int64_t rows, in
         auto x = static_cast<const T*>(xv) + r * cols;
         auto y = static_cast<T*>(yv) + r * cols;
         for_each_vector<Io>(y, cols, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-            put(y + i, forward<Op>(load_n<Io>(x + i, count) + load_n<Io>(b + i, count)));
+            put(y + i, Op::fwd(load_n<Io>(x + i, count) + load_n<Io>(b + i, count)));
         });
     }
 }

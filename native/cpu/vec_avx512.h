@@ -36,6 +36,7 @@ AK_V void square_split(F a, F& hi, F& lo) {
 AK_V F vmin(F a, F b) { return _mm512_min_ps(a.v, b.v); }
 AK_V F vmax(F a, F b) { return _mm512_max_ps(a.v, b.v); }
 AK_V F vabs(F a) { return _mm512_abs_ps(a.v); }
+AK_V F neg_abs(F a) { return _mm512_or_ps(a.v, _mm512_set1_ps(-0.0f)); }
 AK_V F rint_(F a) { return _mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 AK_V F exp2i(F n) {
     __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n.v), _mm512_set1_epi32(127));

@@ -18,6 +18,7 @@ using ak::exp2i;
 using ak::is_nan;
 using ak::ldexp_;
 using ak::mul_add;
+using ak::neg_abs;
 using ak::rcp_;
 using ak::rint_;
 using ak::select;
@@ -83,6 +84,7 @@ AK_MULTI_COMPARE(>=)
         return r;                                            \
     }
 AK_MULTI_UNARY(vabs)
+AK_MULTI_UNARY(neg_abs)
 AK_MULTI_UNARY(rint_)
 AK_MULTI_UNARY(exp2i)
 AK_MULTI_UNARY(rcp_)

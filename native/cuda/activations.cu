@@ -64,10 +64,10 @@ __global__ void forward_kernel(const T* x, T* y, int64_t n) {
         [&](int64_t i) {
             Packet<T> v = load_packet(x + i);
 #pragma unroll
-            for (int k = 0; k < Packet<T>::kCount; ++k) store1(&v.e[k], forward<Op>(load1(&v.e[k])));
+            for (int k = 0; k < Packet<T>::kCount; ++k) store1(&v.e[k], Op::fwd(load1(&v.e[k])));
             return v;
         },
-        [&](int64_t i) { return forward<Op>(load1(x + i)); });
+        [&](int64_t i) { return Op::fwd(load1(x + i)); });
 }
 
 template <bool kVector, class Op, class T>
@@ -78,10 +78,10 @@ __global__ void backward_kernel(const T* x, const T* dy, T* dx, int64_t n) {
             Packet<T> a = load_packet(x + i), g = load_packet(dy + i);
 #pragma unroll
             for (int k = 0; k < Packet<T>::kCount; ++k)
-                store1(&a.e[k], backward<Op>(load1(&a.e[k]), load1(&g.e[k])));
+                store1(&a.e[k], Op::bwd(load1(&a.e[k]), load1(&g.e[k])));
             return a;
         },
-        [&](int64_t i) { return backward<Op>(load1(x + i), load1(dy + i)); });
+        [&](int64_t i) { return Op::bwd(load1(x + i), load1(dy + i)); });
 }
 
 // kVector requires cols % packet == 0, so a packet never crosses a row.
@@ -93,10 +93,10 @@ __global__ void forward_bias_kernel(const T* x, const T* bias, T* y, int64_t row
             Packet<T> v = load_packet(x + i), b = load_packet(bias + i % cols);
 #pragma unroll
             for (int k = 0; k < Packet<T>::kCount; ++k)
-                store1(&v.e[k], forward<Op>(load1(&v.e[k]) + load1(&b.e[k])));
+                store1(&v.e[k], Op::fwd(load1(&v.e[k]) + load1(&b.e[k])));
             return v;
         },
-        [&](int64_t i) { return forward<Op>(load1(x + i) + load1(bias + i % cols)); });
+        [&](int64_t i) { return Op::fwd(load1(x + i) + load1(bias + i % cols)); });
 }
 
 template <class From, class To>

@@ -67,8 +67,8 @@ typedef enum ak_isa {
  * floor. Math: native/ops/activations.h. */
 #define AK_ACTIVATIONS(X)           \
     X(RELU, relu, 3, 3)             \
-    X(GELU_ERF, gelu_erf, 64, 66)   \
-    X(GELU_TANH, gelu_tanh, 40, 49) \
+    X(GELU_ERF, gelu_erf, 60, 63)   \
+    X(GELU_TANH, gelu_tanh, 36, 45) \
     X(SILU, silu, 34, 40)
 
 #define AK_ACT_ENUM_ROW(E, name, ff, bf) AK_ACT_##E,

@@ -33,9 +33,12 @@ AK_HD void square_split(float a, float& hi, float& lo) {
 #endif
 }
 
+// vmin and vmax return b when either operand is NaN, as x86 MINPS/MAXPS do (the SIMD types use
+// them directly): vmax(lo, x) keeps a NaN x, which the activations rely on (activations.h).
 AK_HD float vmin(float a, float b) { return a < b ? a : b; }
 AK_HD float vmax(float a, float b) { return a > b ? a : b; }
 AK_HD float vabs(float a) { return a < 0.0f ? -a : (a == 0.0f ? 0.0f : a); }
+AK_HD float neg_abs(float a) { return -vabs(a); }  // -|a|: one OR of the sign bit on SIMD
 AK_HD bool is_nan(float a) { return a != a; }
 AK_HD float select(bool m, float a, float b) { return m ? a : b; }
 

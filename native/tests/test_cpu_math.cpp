@@ -48,7 +48,9 @@ static double ref_tanh(double x) { return std::tanh(x); }
 static void test_math(const KernelTable& t) {
     const MathCase cases[] = {
         {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3},
-        {"erf", MathFunction::kErf, -4, 4, ref_erf, 4},
+        // Just above |x| = 0.5, erf = 1 - erfc: erfc's error in units of a number half as large, plus
+        // the subtraction's rounding; random points have reached 4.01.
+        {"erf", MathFunction::kErf, -4, 4, ref_erf, 5},
         {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8},
         {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8},
         {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4},

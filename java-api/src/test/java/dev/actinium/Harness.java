@@ -22,7 +22,10 @@ final class Harness {
     static final float[] EDGES = {0f, -0f, 1e-40f, -1e-40f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
             Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,
             20f, -20f, 19.99f, -19.99f, 200f, -200f, 0.70710677f, -0.70710677f, -0.7518f, 88.72f, -88.72f, -87.3f,
-            -104f, 14.849f, -14.849f, 5.5f, -5.5f, 1f, -1f, 0.625f, -0.625f, 1e-7f, -1e-7f};
+            -104f, 14.849f, -14.849f, 5.5f, -5.5f, 1f, -1f, 0.625f, -0.625f, 1e-7f, -1e-7f,
+            // the caps that keep intermediates normal (GELU-erf at 13, sigmoid argument at 87), and the
+            // GELU-tanh band where exp(-|z|) is subnormal
+            13f, 13.01f, -13f, -13.3f, 87f, 87.01f, -87.01f, 9.4f, -9.4f, -9.9f, -10.3f};
 
     static final Random SEEDS = new Random();
 
