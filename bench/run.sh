@@ -8,15 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 java=$(bench/find-jdk.sh 22)
 mode=${1:-full}; shift || true
-mvn -q -DskipTests install
+mvn -q -DskipTests install >/dev/null
 cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
-name="$(date -u +%F)-${cpu}-$(nproc)cpu"
+name="$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu"
 mkdir -p bench/results
-if [ "$mode" = quick ]; then iters=(-wi 1 -i 2 -w 1 -r 1); else iters=(-wi 2 -i 4 -w 1 -r 1); fi
+if [ "$mode" = quick ]; then iters=(-wi 1 -i 3 -w 1 -r 1); else iters=(-wi 2 -i 5 -w 1 -r 1); fi
 [ $# -gt 0 ] || set -- 'ActivationBenchmark|CopyBenchmark'
-cmd=("$java" --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar "$@" "${iters[@]}" -rf csv -rff "bench/results/$name.csv")
-echo "${cmd[*]}"
-"${cmd[@]}"
+# Report runs JMH itself (same arguments as the benchmarks jar takes) to keep every iteration's time.
 "$java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.actinium.bench.Report \
-  "bench/results/$name.csv" "bench/results/$name.md" "bench/run.sh $mode $* (JMH: ${cmd[*]:1})"
+  run "bench/results/$name" "bench/run.sh $mode $* (JMH arguments: $* ${iters[*]})" "$@" "${iters[@]}"
 echo "report: bench/results/$name.md"

@@ -10,68 +10,110 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
 
 /**
- * Turns a JMH CSV of ActivationBenchmark and CopyBenchmark into the markdown report kept under
- * bench/results/: GB/s, fraction of the copy bandwidth and of the floor, side by side with the
- * Java baselines of the same run. The FMA peak is measured here, with as many threads running
- * at once as the benchmark used (on shared machines two vCPUs do not give twice one).
+ * Runs the JMH benchmarks and writes the report kept under bench/results/: GB/s, fraction of the
+ * copy bandwidth and of the floor, side by side with the Java baselines of the same run. The FMA
+ * peak is measured here, with as many threads running at once as the benchmark used (on shared
+ * machines two vCPUs do not give twice one).
+ *
+ * <p>Each time is the median over the measurement iterations, shown with their range: on a
+ * shared machine a neighbour's burst lands in one iteration and drags a mean (and its error bar)
+ * with it, while the median stays. The raw per-iteration times go to the CSV next to the report.
  *
  * <p>Floor of a kernel = max(bytes / copy bandwidth, flops / peak), with bytes = 8n forward, 12n
  * backward, and flops from the AK_ACTIVATIONS list (counted from the object code).
  *
- * <p>Usage: Report &lt;jmh.csv&gt; &lt;out.md&gt; &lt;command line that produced the csv&gt;
+ * <p>Usage: {@code Report run <out> <command> <JMH arguments...>} writes out.csv and out.md;
+ * {@code Report render <out> <command>} redoes out.md from out.csv.
  */
 public final class Report {
-    record Row(String bench, String op, int size, int threads, double micros, double error) {}
+    record Row(String bench, String op, int size, int threads, double[] iterations) {
+        double micros() {
+            double[] v = iterations.clone();
+            Arrays.sort(v);
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
 
-    public static void main(String[] args) throws Exception {
-        List<Row> rows = read(Path.of(args[0]));
-        String command = args.length > 2 ? args[2] : "";
-        Map<Integer, Double> peak = new HashMap<>();
-        for (Row r : rows) peak.computeIfAbsent(r.threads(), Report::measurePeak);
-        Files.writeString(Path.of(args[1]), render(rows, peak, command));
-        System.out.println("wrote " + args[1]);
+        double min() {
+            return Arrays.stream(iterations).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return Arrays.stream(iterations).max().orElse(Double.NaN);
+        }
     }
 
-    static List<Row> read(Path csv) throws IOException {
-        List<String> lines = Files.readAllLines(csv);
-        String[] head = split(lines.get(0));
-        int score = index(head, "Score"), err = index(head, "Score Error (99.9%)"), unit = index(head, "Unit");
-        int op = index(head, "Param: op"), size = index(head, "Param: size"), threads = index(head, "Param: threads");
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3 || !(args[0].equals("run") || args[0].equals("render"))) {
+            System.err.println("usage: Report run <out> <command> <JMH arguments...> | Report render <out> <command>");
+            System.exit(2);
+        }
+        Path csv = Path.of(args[1] + ".csv"), md = Path.of(args[1] + ".md");
+        if (args[0].equals("run")) {
+            Options options = new CommandLineOptions(Arrays.copyOfRange(args, 3, args.length));
+            write(csv, rows(new Runner(options).run()));
+        }
+        List<Row> rows = read(csv);
+        Map<Integer, Double> peak = new TreeMap<>();
+        for (Row r : rows) peak.computeIfAbsent(r.threads(), Report::measurePeak);
+        Files.writeString(md, render(rows, peak, args[2]));
+        System.out.println("wrote " + csv + " and " + md);
+    }
+
+    static List<Row> rows(Collection<RunResult> results) {
         List<Row> rows = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = split(line);
-            if (!f[unit].equals("us/op")) throw new IllegalStateException("expected us/op, got " + f[unit]);
-            String name = f[0].substring(f[0].lastIndexOf('.', f[0].lastIndexOf('.') - 1) + 1);
-            rows.add(new Row(name, op >= 0 ? f[op] : "", Integer.parseInt(f[size]), Integer.parseInt(f[threads]),
-                    Double.parseDouble(f[score]), parseOrNaN(f[err])));
+        for (RunResult run : results) {
+            BenchmarkParams p = run.getParams();
+            if (!p.getTimeUnit().equals(TimeUnit.MICROSECONDS)) throw new IllegalStateException("expected us/op: " + p.getBenchmark());
+            String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', p.getBenchmark().lastIndexOf('.') - 1) + 1);
+            List<Double> it = new ArrayList<>();
+            for (BenchmarkResult b : run.getBenchmarkResults()) {
+                for (IterationResult i : b.getIterationResults()) it.add(i.getPrimaryResult().getScore());
+            }
+            String op = p.getParam("op");
+            rows.add(new Row(name, op == null ? "" : op, Integer.parseInt(p.getParam("size")), Integer.parseInt(p.getParam("threads")),
+                    it.stream().mapToDouble(Double::doubleValue).toArray()));
         }
         return rows;
     }
 
-    static double parseOrNaN(String s) {
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            return Double.NaN;
+    /** One line per benchmark: name, op, size, threads, then the us/op of every measurement iteration. */
+    static void write(Path csv, List<Row> rows) throws IOException {
+        StringBuilder s = new StringBuilder("benchmark,op,size,threads,us per iteration...\n");
+        for (Row r : rows) {
+            s.append(r.bench()).append(',').append(r.op()).append(',').append(r.size()).append(',').append(r.threads());
+            for (double v : r.iterations()) s.append(',').append(String.format(Locale.ROOT, "%.3f", v));
+            s.append('\n');
         }
+        Files.writeString(csv, s);
     }
 
-    static String[] split(String line) {
-        String[] f = line.split(",", -1);
-        for (int i = 0; i < f.length; i++) f[i] = f[i].replace("\"", "").trim();
-        return f;
-    }
-
-    static int index(String[] head, String name) {
-        for (int i = 0; i < head.length; i++) if (head[i].equals(name)) return i;
-        return -1;
+    static List<Row> read(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<Row> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",", -1);
+            double[] it = new double[f.length - 4];
+            for (int i = 0; i < it.length; i++) it[i] = Double.parseDouble(f[4 + i]);
+            rows.add(new Row(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), it));
+        }
+        return rows;
     }
 
     /** Aggregate fp32 FMA flop/s of the active ISA with this many threads measuring at once. */
@@ -102,6 +144,12 @@ public final class Report {
         return sum;
     }
 
+    /** "median (min-max)" in microseconds, with one decimal below 100 us. */
+    static String range(Row r) {
+        String f = r.micros() < 100 ? "%.1f" : "%.0f";
+        return String.format(Locale.ROOT, f + " (" + f + "-" + f + ")", r.micros(), r.min(), r.max());
+    }
+
     static Row find(List<Row> rows, String bench, String op, int size, int threads) {
         for (Row r : rows) if (r.bench().equals(bench) && r.op().equals(op) && r.size() == size && r.threads() == threads) return r;
         return null;
@@ -117,6 +165,7 @@ public final class Report {
         peak.forEach((t, p) -> s.append(String.format(Locale.ROOT, "- measured FMA peak, %d thread(s) at once: %.0f GFLOP/s%n", t, p / 1e9)));
         s.append("\nFloor = max(bytes / copy bandwidth, flops / peak); bytes 8n forward, 12n backward; flops per element from AK_ACTIVATIONS.\n");
         s.append("GB/s counts the bytes a kernel must move. Speed-ups compare with the Java loops of the same run.\n");
+        s.append("Times are the median of the measurement iterations, with their range (min-max).\n");
         TreeSet<Integer> sizes = new TreeSet<>(), threads = new TreeSet<>();
         for (Row r : rows) {
             sizes.add(r.size());
@@ -127,7 +176,8 @@ public final class Report {
                 Row copy = find(rows, "CopyBenchmark.copy", "", size, t);
                 if (copy == null) continue;
                 double copyGBs = 8.0 * size / copy.micros() / 1e3;
-                s.append(String.format(Locale.ROOT, "%n## n = %,d F32, %d thread(s): copy %.1f GB/s (%.1f us)%n%n", size, t, copyGBs, copy.micros()));
+                s.append(String.format(Locale.ROOT, "%n## n = %,d F32, %d thread(s): copy %.1f GB/s (%.1f us, %.1f-%.1f)%n%n",
+                        size, t, copyGBs, copy.micros(), copy.min(), copy.max()));
                 s.append("| op | pass | Actinium us | GB/s | of copy BW | floor us | of floor | Java loop GB/s | Vector API GB/s | vs Java loop | vs Vector API |\n");
                 s.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
                 for (Activation op : Activation.values()) {
@@ -143,9 +193,9 @@ public final class Report {
                         String jPass = pass.equals("ForwardBias") ? null : pass;
                         Row js = jPass == null ? null : find(rows, "ActivationBenchmark.javaScalar" + jPass, op.name(), size, t);
                         Row vs = jPass == null ? null : find(rows, "ActivationBenchmark.vectorApi" + jPass, op.name(), size, t);
-                        s.append(String.format(Locale.ROOT, "| %s | %s | %.0f ± %.0f | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** | %s | %s | %s | %s |%n",
+                        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** | %s | %s | %s | %s |%n",
                                 op.nativeName(), pass.equals("ForwardBias") ? "forward+bias" : pass.toLowerCase(Locale.ROOT),
-                                a.micros(), a.error(), gbs, 100 * gbs / copyGBs, floor, memFloor >= computeFloor ? "memory" : "compute",
+                                range(a), gbs, 100 * gbs / copyGBs, floor, memFloor >= computeFloor ? "memory" : "compute",
                                 100 * floor / a.micros(),
                                 js == null ? "" : String.format(Locale.ROOT, "%.1f", bytes / js.micros() / 1e3),
                                 vs == null ? "" : String.format(Locale.ROOT, "%.1f", bytes / vs.micros() / 1e3),
