@@ -39,7 +39,11 @@ import org.openjdk.jmh.runner.options.Options;
  * <p>Floor of a kernel = max(bytes / copy bandwidth, flops / peak), with bytes = 8n forward, 12n
  * backward, and flops from the AK_ACTIVATIONS list (counted from the object code).
  *
- * <p>Usage: {@code Report run <out> <command> <JMH arguments...>} writes out.csv and out.md;
+ * <p>Bursts on these machines can also outlast a whole benchmark (seconds). With {@code --rounds N}
+ * the selected benchmarks run N times in turn, and each median is over the iterations of all
+ * rounds: a burst then hits one round of a benchmark, not all of it.
+ *
+ * <p>Usage: {@code Report run <out> <command> [--rounds N] <JMH arguments...>} writes out.csv and out.md;
  * {@code Report render <out> <command>} redoes out.md from out.csv.
  */
 public final class Report {
@@ -66,8 +70,15 @@ public final class Report {
         }
         Path csv = Path.of(args[1] + ".csv"), md = Path.of(args[1] + ".md");
         if (args[0].equals("run")) {
-            Options options = new CommandLineOptions(Arrays.copyOfRange(args, 3, args.length));
-            write(csv, rows(new Runner(options).run()));
+            int first = 3, rounds = 1;
+            if (args.length > 4 && args[3].equals("--rounds")) {
+                rounds = Integer.parseInt(args[4]);
+                first = 5;
+            }
+            Options options = new CommandLineOptions(Arrays.copyOfRange(args, first, args.length));
+            List<Row> all = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) all = merge(all, rows(new Runner(options).run()));
+            write(csv, all);
         }
         List<Row> rows = read(csv);
         Map<Integer, Double> peak = new TreeMap<>();
@@ -91,6 +102,22 @@ public final class Report {
                     it.stream().mapToDouble(Double::doubleValue).toArray()));
         }
         return rows;
+    }
+
+    /** The rows of both, iterations of the same benchmark and parameters appended. */
+    static List<Row> merge(List<Row> a, List<Row> b) {
+        List<Row> out = new ArrayList<>(a);
+        for (Row r : b) {
+            Row same = find(out, r.bench(), r.op(), r.size(), r.threads());
+            if (same == null) {
+                out.add(r);
+            } else {
+                double[] it = Arrays.copyOf(same.iterations(), same.iterations().length + r.iterations().length);
+                System.arraycopy(r.iterations(), 0, it, same.iterations().length, r.iterations().length);
+                out.set(out.indexOf(same), new Row(r.bench(), r.op(), r.size(), r.threads(), it));
+            }
+        }
+        return out;
     }
 
     /** One line per benchmark: name, op, size, threads, then the us/op of every measurement iteration. */
