@@ -1,26 +1,30 @@
 package dev.actinium;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * How CPU kernels are spread over threads. Native kernels are single-threaded over a range; this
- * class splits a large range into contiguous chunks run on a {@link ForkJoinPool}, so an embedding
- * trainer decides which threads do the work and nothing competes with OpenMP. Chunk boundaries
- * depend only on the size and the settings, and every kernel is element-wise per chunk, so
- * results do not depend on the thread count.
+ * class splits a large range into contiguous chunks run by the calling thread and a
+ * {@link ForkJoinPool}, so an embedding trainer decides which threads do the work and nothing
+ * competes with OpenMP. Chunk boundaries depend only on the size and the grain, and every kernel
+ * is element-wise per chunk, so results do not depend on the thread count.
  *
  * <p>The default uses a pool of {@code availableProcessors()} daemon threads, or
- * {@code -Dactinium.threads=N}. Ranges below the grain run on the calling thread.
+ * {@code -Dactinium.threads=N}; N-way work is the caller and N - 1 of them. Ranges up to the
+ * grain run on the calling thread.
  */
 public final class Parallel {
     /**
-     * Elements below which a range runs on the calling thread. Measured (bench/results,
-     * 2026-11-24): handing 65,536 elements to two parked pool threads cost about 35 us, against
-     * 3 us (relu) to 27 us (gelu) of kernel work; 256K elements is 100 us of GELU per chunk.
+     * Elements up to which a range runs on the calling thread, and the smallest chunk above that.
+     * Measured (2026-11-24, 2 shared vCPUs): handing 65,536 elements to two parked pool threads
+     * cost about 35 us, against 3 us (relu) to 27 us (gelu) of kernel work. Splitting 64K of a
+     * GELU in 32K chunks gained when the second vCPU was free (gelu_tanh 15.5 -> 10.5 us) and
+     * lost when a neighbour held it (gelu_erf 21 -> 29 us), so one grain serves every op. At 16M,
+     * 256K-element chunks ran as fast as two halves on two threads.
      */
     public static final long DEFAULT_GRAIN = 1L << 18;
     /**
@@ -32,7 +36,11 @@ public final class Parallel {
     public static final long DEFAULT_STREAM_THRESHOLD_BYTES = 16L << 20;
     /** Chunk starts are multiples of this many elements, so chunks begin vector-aligned. */
     static final long ALIGN_ELEMENTS = 64;
-    private static final int TASKS_PER_THREAD = 4;
+    /**
+     * Most chunks a range is cut into: enough for the caller and the pool to even out a late
+     * start or a preempted thread, few enough that a chunk outlasts its claim and downcall.
+     */
+    static final long MAX_CHUNKS = 64;
 
     private static volatile Parallel defaultParallel;
 
@@ -59,7 +67,7 @@ public final class Parallel {
         return new Parallel(null, DEFAULT_GRAIN, DEFAULT_STREAM_THRESHOLD_BYTES);
     }
 
-    /** A copy with another grain: ranges of at most this many elements are not split. */
+    /** A copy with another grain: ranges of at most this many elements are not split, larger ones are split in chunks of it. */
     public Parallel withGrain(long elements) {
         return new Parallel(pool, elements, streamThresholdBytes);
     }
@@ -90,9 +98,10 @@ public final class Parallel {
     /** A pool of daemon threads named actinium-N. */
     public static ForkJoinPool newPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads " + threads + " < 1");
+        AtomicInteger created = new AtomicInteger();
         return new ForkJoinPool(threads, pool -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-            t.setName("actinium-" + t.getPoolIndex());
+            t.setName("actinium-" + created.getAndIncrement());  // getPoolIndex() is not set yet here
             t.setDaemon(true);
             return t;
         }, null, false);
@@ -110,6 +119,16 @@ public final class Parallel {
         return streamThresholdBytes;
     }
 
+    /**
+     * Chunks of the grain, or of n / MAX_CHUNKS when that is larger, rounded up to ALIGN_ELEMENTS:
+     * a function of n and the grain only, never of the thread count, so a future reduction over
+     * chunks gives the same bits on any pool.
+     */
+    static long chunkSize(long n, long grain) {
+        long chunk = Math.max(grain, (n + MAX_CHUNKS - 1) / MAX_CHUNKS);
+        return (chunk + ALIGN_ELEMENTS - 1) / ALIGN_ELEMENTS * ALIGN_ELEMENTS;
+    }
+
     /** A range [start, end) of elements. */
     @FunctionalInterface
     public interface RangeBody {
@@ -117,8 +136,14 @@ public final class Parallel {
     }
 
     /**
-     * Runs body over [0, n) in contiguous chunks (starts aligned to 64 elements), in parallel when
-     * n exceeds the grain. Exceptions from any chunk are rethrown to the caller.
+     * Runs body over [0, n) in contiguous chunks ({@link #chunkSize}: the grain, or n / 64 when
+     * larger; starts aligned to 64 elements), in parallel when n exceeds the grain. The calling thread takes part, as OpenMP's
+     * master thread does: it and {@code parallelism() - 1} pool tasks claim chunks in turn from a
+     * shared counter until none are left, so a pool of N threads gives N-way work, the caller
+     * starts at once instead of waiting for a parked worker to wake, and the work completes even
+     * when every pool thread is busy (or the pool is shut down): the caller then runs it all.
+     * Returns when every chunk has ended. The first exception from a chunk is rethrown to the
+     * caller, and chunks not yet started are skipped.
      */
     public void forRange(long n, RangeBody body) {
         if (n <= 0) return;
@@ -127,43 +152,73 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        long tasks = Math.min((n + grain - 1) / grain, (long) threads * TASKS_PER_THREAD);
-        long chunk = ((n + tasks - 1) / tasks + ALIGN_ELEMENTS - 1) / ALIGN_ELEMENTS * ALIGN_ELEMENTS;
-        List<ForkJoinTask<?>> work = new ArrayList<>();
-        for (long start = 0; start < n; start += chunk) {
-            long s = start, e = Math.min(n, start + chunk);
-            work.add(ForkJoinTask.adapt(() -> body.run(s, e)));
+        Job job = new Job(n, chunkSize(n, grain), body);
+        long helpers = Math.min(threads - 1, job.chunks - 1);
+        try {
+            for (long h = 0; h < helpers; h++) pool.execute(job);
+        } catch (RejectedExecutionException shutDown) {
+            // The helpers already queued and the caller claim every chunk between them.
         }
-        if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
-            ForkJoinTask.invokeAll(work);
-            return;
+        job.run();
+        job.awaitChunks();
+        job.rethrow();
+    }
+
+    /**
+     * One forRange call: chunks claimed through an atomic counter by the caller and the helper
+     * tasks. Measured (16M F32 gelu_tanh, 2 threads, 2026-11-24): 20% faster than 8 fork/join
+     * tasks run by the pool while the caller blocked, and as fast as two threads splitting the
+     * range in halves; chunks of 64K elements were 14% slower than chunks of 256K.
+     */
+    private static final class Job implements Runnable {
+        /** Caller spin before parking: a helper's last chunk usually ends within a few us. */
+        private static final long SPIN_NANOS = 20_000;
+
+        final long n, chunk, chunks;
+        final RangeBody body;
+        final Thread caller = Thread.currentThread();
+        final AtomicLong next = new AtomicLong();
+        final AtomicLong unfinished;
+        volatile Throwable failure;
+
+        Job(long n, long chunk, RangeBody body) {
+            this.n = n;
+            this.chunk = chunk;
+            this.chunks = (n + chunk - 1) / chunk;
+            this.body = body;
+            this.unfinished = new AtomicLong(chunks);
         }
-        // From outside the pool the caller only waits. ForkJoinPool.invoke would let it unpush the
-        // root task and run it itself, and then its forks go to the common pool, not this one:
-        // measured 10% slower at 16M with 2 threads, from a third thread sharing two cores.
-        CountDownLatch done = new CountDownLatch(1);
-        Throwable[] failure = new Throwable[1];
-        pool.execute(() -> {
-            try {
-                ForkJoinTask.invokeAll(work);
-            } catch (Throwable t) {
-                failure[0] = t;
-            } finally {
-                done.countDown();
+
+        /** Claims and runs chunks until none are left. A helper that starts late finds none and touches nothing. */
+        @Override
+        public void run() {
+            for (long i; (i = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure == null) body.run(i * chunk, Math.min(n, (i + 1) * chunk));
+                } catch (Throwable t) {
+                    if (failure == null) failure = t;
+                }
+                if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
             }
-        });
-        boolean interrupted = false;
-        while (true) {
-            try {
-                done.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;  // the chunks use the caller's memory: never return before they end
-            }
         }
-        if (interrupted) Thread.currentThread().interrupt();
-        if (failure[0] instanceof RuntimeException r) throw r;
-        if (failure[0] instanceof Error err) throw err;
-        if (failure[0] != null) throw new IllegalStateException(failure[0]);
+
+        /** Waits, uninterruptibly, until every chunk has ended: they use the caller's memory. */
+        void awaitChunks() {
+            long spinStart = System.nanoTime();
+            while (unfinished.get() != 0 && System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
+            boolean interrupted = false;
+            while (unfinished.get() != 0) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) interrupted = true;  // park returns at once while the flag is set
+            }
+            if (interrupted) caller.interrupt();
+        }
+
+        void rethrow() {
+            Throwable t = failure;
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            if (t != null) throw new IllegalStateException(t);
+        }
     }
 }

@@ -4,7 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -41,10 +48,132 @@ class ParallelTest {
     }
 
     @Test
+    void chunksAreAtLeastTheGrainAtMost64PerRangeAndIndependentOfThreads() {
+        for (long n : new long[] {1_000, 262_145, 1L << 24, 3_000_000_001L}) {
+            long chunk = Parallel.chunkSize(n, Parallel.DEFAULT_GRAIN);
+            assertTrue(chunk >= Parallel.DEFAULT_GRAIN, n + ": chunk " + chunk);
+            assertEquals(0, chunk % Parallel.ALIGN_ELEMENTS, n + ": chunk " + chunk);
+            assertTrue((n + chunk - 1) / chunk <= Parallel.MAX_CHUNKS, n + ": chunk " + chunk);
+        }
+        // The same cut on any pool: what ran, chunk by chunk, is the same set of ranges.
+        Set<String> two = ConcurrentHashMap.newKeySet(), five = ConcurrentHashMap.newKeySet();
+        Parallel.of(Parallel.newPool(2)).withGrain(1000).forRange(1_000_003, (s, e) -> two.add(s + ".." + e));
+        Parallel.of(Parallel.newPool(5)).withGrain(1000).forRange(1_000_003, (s, e) -> five.add(s + ".." + e));
+        assertEquals(two, five);
+    }
+
+    @Test
     void exceptionsReachTheCaller() {
         Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(10);
         assertThrows(IllegalStateException.class, () -> p.forRange(1000, (s, e) -> {
             if (s > 0) throw new IllegalStateException("chunk " + s);
         }));
+    }
+
+    /** Every element visited exactly once. */
+    private static void assertCoversOnce(Parallel p, int n) {
+        byte[] visits = new byte[n];
+        p.forRange(n, (s, e) -> {
+            for (long i = s; i < e; i++) visits[(int) i]++;
+        });
+        for (int i = 0; i < n; i++) assertEquals(1, visits[i], "element " + i);
+    }
+
+    @Test
+    void theCallerTakesPartAlongsideThePool() {
+        Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(64);
+        Thread caller = Thread.currentThread();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch callerRan = new CountDownLatch(1);
+        p.forRange(1 << 16, (s, e) -> {
+            threads.add(Thread.currentThread().getName());
+            if (Thread.currentThread() == caller) {
+                callerRan.countDown();
+            } else {
+                try {  // a pool thread waits here, so it cannot claim every chunk before the caller starts
+                    callerRan.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertTrue(threads.contains(caller.getName()), "chunks ran on " + threads);
+        assertTrue(threads.size() <= 2, "2-way work ran on " + threads);
+    }
+
+    @Test
+    void finishesOnTheCallerWhenEveryPoolThreadIsBusy() throws InterruptedException {
+        ForkJoinPool pool = Parallel.newPool(2);
+        CountDownLatch release = new CountDownLatch(1), busy = new CountDownLatch(2);
+        for (int i = 0; i < 2; i++) {
+            pool.execute(() -> {
+                busy.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        assertTrue(busy.await(10, TimeUnit.SECONDS));
+        try {
+            assertCoversOnce(Parallel.of(pool).withGrain(64), 100_003);
+        } finally {
+            release.countDown();
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void aShutDownPoolLeavesTheWorkToTheCaller() {
+        ForkJoinPool pool = Parallel.newPool(2);
+        pool.shutdown();
+        assertCoversOnce(Parallel.of(pool).withGrain(64), 10_000);
+    }
+
+    @Test
+    void worksFromInsideItsOwnPool() throws Exception {
+        ForkJoinPool pool = Parallel.newPool(2);
+        Parallel p = Parallel.of(pool).withGrain(64);
+        pool.submit(() -> assertCoversOnce(p, 100_003)).get(30, TimeUnit.SECONDS);
+        pool.shutdown();
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForEveryChunkAndKeepsItsFlag() {
+        Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(64);
+        Thread.currentThread().interrupt();
+        try {
+            assertCoversOnce(p, 100_003);
+            assertTrue(Thread.currentThread().isInterrupted(), "interrupt flag kept");
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void workerThreadsHaveDistinctNames() {
+        ForkJoinPool pool = Parallel.newPool(3);
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        CountDownLatch all = new CountDownLatch(3);
+        for (int i = 0; i < 3; i++) {
+            pool.execute(() -> {
+                names.add(Thread.currentThread().getName());
+                all.countDown();
+                try {
+                    all.await();  // holds each worker until all three have started
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        try {
+            assertTrue(all.await(10, TimeUnit.SECONDS));
+            assertEquals(Set.of("actinium-0", "actinium-1", "actinium-2"), names);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdown();
+        }
     }
 }
