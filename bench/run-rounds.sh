@@ -1,31 +1,40 @@
 #!/usr/bin/env bash
-# Runs the native kernel benchmark (bench/native/kernel_bench.cpp: the C ABI timed without the JVM,
-# interleaved rounds, medians) at 64K and 16M F32 with 1 and 2 threads, and writes
-# bench/results/<date>-<time>-<cpu>-<n>cpu-native.md. About a minute.
-#   bench/run-native.sh [extra kernel_bench arguments, e.g. --isa avx2]
+# Times every kernel in interleaved rounds (each round runs every case once, in turn; fractions of
+# the floor are taken per round against that round's copy, then the median), at 64K and 16M
+# elements with 1 and 2 threads, two ways back to back:
+#   - through the C ABI without the JVM (bench/native/kernel_bench.cpp), plain and streaming stores;
+#   - through the public Java API, Activations over a Parallel (ApiBench), as a user calls it.
+# Writes bench/results/<date>-<time>-<cpu>-<n>cpu-rounds.md. About two minutes.
+#   bench/run-rounds.sh [--dtype bf16]   (the Java API part; kernel_bench is F32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -DskipTests install >/dev/null  # bindings drives CMake, which builds the benchmark too
+java=$(bench/find-jdk.sh 22)
+mvn -q -DskipTests install >/dev/null  # bindings drives CMake, which builds kernel_bench too
 bin=bindings/target/native/actinium_kernel_bench
 cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
-out="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-native.md"
+out="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-rounds.md"
 mkdir -p bench/results
 {
-  echo "# Actinium native kernel benchmark"
+  echo "# Actinium kernels in interleaved rounds: C ABI and Java API"
   echo
-  echo "- command: \`bench/run-native.sh $*\`"
+  echo "- command: \`bench/run-rounds.sh $*\`"
   echo "- date: $(date -u '+%F %H:%M UTC')"
   echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
-  echo "- compiler: $(c++ --version | head -1)"
+  echo "- compiler: $(c++ --version | head -1); JDK: $("$java" -version 2>&1 | head -1)"
   echo
-  echo "Floor = max(bytes / memcpy bandwidth, flops / FMA peak), both measured in the same run;"
-  echo "bytes 8n forward, 12n backward; flops per element from AK_ACTIVATIONS. (stream) rows use"
-  echo "non-temporal stores (AK_FLAG_STREAM), as the Java API does for relu above 16 MiB."
+  echo "Floor = max(bytes / copy bandwidth, flops / FMA peak), both measured in the same run; bytes"
+  echo "2n and 3n elements forward and backward; flops per element from AK_ACTIVATIONS. Fractions are"
+  echo "medians over rounds of the per-round ratio. C ABI: each thread calls the kernel on its half,"
+  echo "against glibc memcpy; (stream) rows use non-temporal stores. Java API: Activations.* over"
+  echo "Parallel (which streams relu outputs of 16 MiB and more), against MemorySegment.copy split the same way."
   for n in 65536 16777216; do
     for t in 1 2; do
-      rounds=$([ "$n" -le 65536 ] && echo 301 || echo 15)
+      rounds=$([ "$n" -le 65536 ] && echo 301 || echo 31)
       echo
-      "$bin" --n "$n" --threads "$t" --rounds "$rounds" "$@" | sed 's/^# /## /'
+      "$bin" --n "$n" --threads "$t" --rounds "$rounds" | sed 's/^# native kernel bench/## C ABI/'
+      echo
+      "$java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.actinium.bench.ApiBench \
+        --n "$n" --threads "$t" --rounds "$rounds" "$@"
     done
   done
 } > "$out"

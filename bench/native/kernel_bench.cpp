@@ -3,12 +3,14 @@
 // contiguous slice, against memcpy on the same slices in the same run. It separates kernel speed
 // from JVM and splitter overhead, and compares plain with streaming stores on every op.
 //
-// Noise on shared machines is handled by interleaving: each round times every case once, in turn,
-// and a case reports the median over rounds, so a slow spell hits all cases alike.
+// Noise on shared machines is handled by interleaving: each round times every case once, in turn;
+// a case reports its median time over rounds, and its fractions of the copy bandwidth and of the
+// floor are taken per round against that round's memcpy, then the median.
 //
 //   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512]
 //
-// Prints a markdown table; bench/run-native.sh writes it under bench/results/.
+// Prints a markdown table; bench/run-rounds.sh writes it under bench/results/, next to the same
+// cases timed through the Java API (bench/src/.../ApiBench.java).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -174,9 +176,17 @@ int main(int argc, char** argv) {
         double s = median(c.seconds);
         double mem = c.bytes_per_element * n / copy_bw, compute = c.flops_per_element * n / peak;
         double floor = std::max(mem, compute);
+        // Fractions are taken per round, against that round's memcpy, then the median: the
+        // machine's bandwidth drifts over minutes, a round lasts milliseconds.
+        std::vector<double> of_copy, of_floor;
+        for (size_t r = 0; r < c.seconds.size(); ++r) {
+            double round_mem = cases[0].seconds[r] * c.bytes_per_element / 8;
+            of_copy.push_back(round_mem / c.seconds[r]);
+            of_floor.push_back(std::max(round_mem, compute) / c.seconds[r]);
+        }
         std::printf("| %s | %s | %.1f | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** |\n", c.op.c_str(),
-                    c.pass.c_str(), s * 1e6, c.bytes_per_element * n / s / 1e9, 100 * copy_s * c.bytes_per_element / 8 / s,
-                    floor * 1e6, mem >= compute ? "memory" : "compute", 100 * floor / s);
+                    c.pass.c_str(), s * 1e6, c.bytes_per_element * n / s / 1e9, 100 * median(of_copy),
+                    floor * 1e6, mem >= compute ? "memory" : "compute", 100 * median(of_floor));
     }
     std::free(x), std::free(dy), std::free(y), std::free(bias);
     return 0;
