@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times every kernel in interleaved rounds (each round runs every case once, in turn; fractions of
-# the floor are taken per round against that round's copy, then the median), at 64K and 16M
-# elements with 1 and 2 threads, two ways back to back:
+# the floor are taken per round against that round's copy and FMA peak, then the median), at 64K
+# and 16M elements with 1 and 2 threads, two ways back to back:
 #   - through the C ABI without the JVM (bench/native/kernel_bench.cpp), plain and streaming stores;
 #   - through the public Java API, Activations over a Parallel (ApiBench), as a user calls it.
 # Writes bench/results/<date>-<time>-<cpu>-<n>cpu-rounds.md. About two minutes.
@@ -22,11 +22,12 @@ mkdir -p bench/results
   echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
   echo "- compiler: $(c++ --version | head -1); JDK: $("$java" -version 2>&1 | head -1)"
   echo
-  echo "Floor = max(bytes / copy bandwidth, flops / FMA peak), both measured in the same run; bytes"
-  echo "2n and 3n elements forward and backward; flops per element from AK_ACTIVATIONS. Fractions are"
-  echo "medians over rounds of the per-round ratio. C ABI: each thread calls the kernel on its half,"
-  echo "against glibc memcpy; (stream) rows use non-temporal stores. Java API: Activations.* over"
-  echo "Parallel (which streams relu outputs of 16 MiB and more), against MemorySegment.copy split the same way."
+  echo "Floor = max(bytes / copy bandwidth, flops / FMA peak); bytes 2n and 3n elements forward and"
+  echo "backward; flops per element from AK_ACTIVATIONS. The copy and the peak are measured in every"
+  echo "round, and fractions are medians over rounds of the per-round ratio. C ABI: each thread calls"
+  echo "the kernel on its half, against glibc memcpy; (stream) rows use non-temporal stores. Java API:"
+  echo "Activations.* over Parallel (which streams relu outputs of 16 MiB and more), against"
+  echo "MemorySegment.copy split the same way."
   for n in 65536 16777216; do
     for t in 1 2; do
       rounds=$([ "$n" -le 65536 ] && echo 301 || echo 31)

@@ -5,7 +5,7 @@
 //
 // Noise on shared machines is handled by interleaving: each round times every case once, in turn;
 // a case reports its median time over rounds, and its fractions of the copy bandwidth and of the
-// floor are taken per round against that round's memcpy, then the median.
+// floor are taken per round against that round's memcpy and FMA peak, then the median.
 //
 //   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512]
 //
@@ -152,37 +152,48 @@ int main(int argc, char** argv) {
         int64_t a = t * per, b = t + 1 == threads ? n : a + per;
         return std::pair<int64_t, int64_t>(a, b);
     };
-    for (int round = -2; round < rounds; ++round)  // two warm-up rounds
+    // The FMA peak is measured in every round too (about 1 ms, all threads at once): a neighbour
+    // on the same physical cores slows the compute-bound kernels without touching the copy.
+    std::vector<double> peaks;
+    auto measure_peak = [&] {
+        std::vector<double> per(threads);
+        team.run([&](int t) { check(ak_cpu_measure_fma_peak(ak_cpu_isa(), 500000, &per[t])); });
+        double sum = 0;
+        for (double p : per) sum += p;
+        return sum;
+    };
+    for (int round = -2; round < rounds; ++round) {  // two warm-up rounds
         for (auto& c : cases) {
             double s = team.run([&](int t) { auto [a, b] = bounds(t); c.slice(a, b); });
             if (round >= 0) c.seconds.push_back(s);
         }
-
-    double peak = 0;
-    {
-        std::vector<double> per(threads);
-        team.run([&](int t) { check(ak_cpu_measure_fma_peak(ak_cpu_isa(), 20000000, &per[t])); });
-        for (double p : per) peak += p;
+        double p = measure_peak();
+        if (round >= 0) peaks.push_back(p);
     }
+
+    double peak = median(peaks);
     double copy_s = median(cases[0].seconds);
     double copy_bw = 8.0 * n / copy_s;
     std::printf("# native kernel bench: n = %lld F32, %d thread(s), ISA %s, %d rounds (median)\n\n",
                 static_cast<long long>(n), threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
-    std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s with %d thread(s) at once\n\n",
-                copy_bw / 1e9, copy_s * 1e6, peak / 1e9, threads);
+    std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s (%.0f-%.0f) with %d thread(s) at once\n\n",
+                copy_bw / 1e9, copy_s * 1e6, peak / 1e9, *std::min_element(peaks.begin(), peaks.end()) / 1e9,
+                *std::max_element(peaks.begin(), peaks.end()) / 1e9, threads);
     std::printf("| op | pass | us | GB/s | of copy BW | floor us | of floor |\n|---|---|---:|---:|---:|---:|---:|\n");
     for (size_t i = 1; i < cases.size(); ++i) {
         auto& c = cases[i];
         double s = median(c.seconds);
         double mem = c.bytes_per_element * n / copy_bw, compute = c.flops_per_element * n / peak;
         double floor = std::max(mem, compute);
-        // Fractions are taken per round, against that round's memcpy, then the median: the
-        // machine's bandwidth drifts over minutes, a round lasts milliseconds.
+        // Fractions are taken per round, against that round's memcpy and FMA peak, then the
+        // median: the machine's bandwidth and compute drift over minutes, a round lasts
+        // milliseconds.
         std::vector<double> of_copy, of_floor;
         for (size_t r = 0; r < c.seconds.size(); ++r) {
             double round_mem = cases[0].seconds[r] * c.bytes_per_element / 8;
+            double round_compute = c.flops_per_element * n / peaks[r];
             of_copy.push_back(round_mem / c.seconds[r]);
-            of_floor.push_back(std::max(round_mem, compute) / c.seconds[r]);
+            of_floor.push_back(std::max(round_mem, round_compute) / c.seconds[r]);
         }
         std::printf("| %s | %s | %.1f | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** |\n", c.op.c_str(),
                     c.pass.c_str(), s * 1e6, c.bytes_per_element * n / s / 1e9, 100 * median(of_copy),

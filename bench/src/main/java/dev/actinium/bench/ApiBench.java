@@ -17,13 +17,15 @@ import java.util.Locale;
 /**
  * The public Java API (Activations over a Parallel, as a user calls it) timed the way
  * bench/native/kernel_bench.cpp times the C ABI: every case once per round in turn, and each
- * fraction of the floor taken within its round against the copy of that same round, then the
- * median over rounds. On a shared machine the copy bandwidth drifts by 2x over minutes; a round
+ * fraction of the floor taken within its round against the copy and the FMA peak of that same
+ * round, then the median over rounds. On a shared machine the copy bandwidth drifts by 2x over minutes; a round
  * lasts milliseconds, so the drift cancels in the ratio. JMH (ActivationBenchmark) runs one case
  * for seconds before the next and divides by a copy measured at another time.
  *
  * <p>The copy is MemorySegment.copy of n elements split over the same Parallel, the denominator
- * of the JMH report too. The FMA peak is measured once, with as many threads at once as the cases.
+ * of the JMH report too. The FMA peak is measured after every round (about 1 ms), with as many
+ * threads at once as the cases: a neighbour on the same physical cores slows compute-bound
+ * kernels without touching the copy.
  *
  * <pre>
  *   ApiBench [--n 16777216] [--threads 2] [--rounds 31] [--dtype f32|bf16] [--grain elements]
@@ -35,6 +37,8 @@ public final class ApiBench {
     private static final int COLS = 4096;
     private static final int WARMUP_ROUNDS = 5;
     private static final long WARMUP_NANOS = 3_000_000_000L;
+    /** About 1 ms of the FMA probe per round. */
+    private static final long PEAK_ITERATIONS = 500_000;
 
     private record Case(String op, String pass, double bytesPerElement, int flopsPerElement, Runnable run, double[] micros) {}
 
@@ -91,26 +95,27 @@ public final class ApiBench {
             for (int round = 0; round < WARMUP_ROUNDS || System.nanoTime() < warmupEnd; round++) {
                 for (Case c : cases) c.run().run();
             }
+            double[] peaks = new double[rounds];
             for (int round = 0; round < rounds; round++) {
                 for (Case c : cases) {
                     long start = System.nanoTime();
                     c.run().run();
                     c.micros()[round] = (System.nanoTime() - start) / 1e3;
                 }
+                peaks[round] = Report.measurePeak(threads, PEAK_ITERATIONS);
             }
-            double peak = Report.measurePeak(threads);
-            return render(n, threads, rounds, dtype, parallel, cases, copy, peak);
+            return render(n, threads, rounds, dtype, parallel, cases, copy, peaks);
         }
     }
 
-    private static String render(int n, int threads, int rounds, DType dtype, Parallel parallel, List<Case> cases, Case copy, double peak) {
+    private static String render(int n, int threads, int rounds, DType dtype, Parallel parallel, List<Case> cases, Case copy, double[] peaks) {
         StringBuilder s = new StringBuilder();
-        double copyUs = median(copy.micros());
+        double copyUs = median(copy.micros()), peak = median(peaks);
         s.append(String.format(Locale.ROOT, "## Java API: n = %,d %s, %d thread(s), ISA %s, %d rounds%n%n", n, dtype, threads,
                 Actinium.isa().nativeName(), rounds));
-        s.append(String.format(Locale.ROOT, "copy %.1f GB/s (%.0f us, %.0f-%.0f); FMA peak %.0f GFLOP/s with %d thread(s) at once; "
+        s.append(String.format(Locale.ROOT, "copy %.1f GB/s (%.0f us, %.0f-%.0f); FMA peak %.0f GFLOP/s (%.0f-%.0f) with %d thread(s) at once; "
                         + "grain %,d elements%n%n", copy.bytesPerElement() * n / copyUs / 1e3, copyUs, min(copy.micros()), max(copy.micros()),
-                peak / 1e9, threads, parallel.grain()));
+                peak / 1e9, min(peaks) / 1e9, max(peaks) / 1e9, threads, parallel.grain()));
         s.append("| op | pass | us (median, min-max) | GB/s | of copy BW | floor us | of floor |\n|---|---|---:|---:|---:|---:|---:|\n");
         for (Case c : cases) {
             if (c == copy) continue;
@@ -120,7 +125,7 @@ public final class ApiBench {
             for (int r = 0; r < rounds; r++) {
                 double memoryUs = copy.micros()[r] * c.bytesPerElement() / copy.bytesPerElement();
                 ofCopy[r] = memoryUs / c.micros()[r];
-                ofFloor[r] = Math.max(memoryUs, computeUs) / c.micros()[r];
+                ofFloor[r] = Math.max(memoryUs, (double) c.flopsPerElement() * n / peaks[r] * 1e6) / c.micros()[r];
             }
             double memoryUs = copyUs * c.bytesPerElement() / copy.bytesPerElement();
             String f = us < 100 ? "%.1f (%.1f-%.1f)" : "%.0f (%.0f-%.0f)";

@@ -145,6 +145,11 @@ public final class Report {
 
     /** Aggregate fp32 FMA flop/s of the active ISA with this many threads measuring at once. */
     static double measurePeak(int threads) {
+        return measurePeak(threads, 300_000_000L);
+    }
+
+    /** As above, each thread running iterations of the probe (384 flops each with AVX-512). */
+    static double measurePeak(int threads, long iterations) {
         double[] each = new double[threads];
         Thread[] workers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
@@ -152,7 +157,7 @@ public final class Report {
             workers[t] = new Thread(() -> {
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment out = arena.allocate(ValueLayout.JAVA_DOUBLE);
-                    int status = ActiniumNative.ak_cpu_measure_fma_peak(Actinium.isa().code(), 300_000_000L, out);
+                    int status = ActiniumNative.ak_cpu_measure_fma_peak(Actinium.isa().code(), iterations, out);
                     if (status != 0) throw new IllegalStateException("peak probe failed: " + status);
                     each[k] = out.get(ValueLayout.JAVA_DOUBLE, 0);
                 }
