@@ -5,7 +5,7 @@
 #   - through the C ABI without the JVM (bench/native/kernel_bench.cpp), plain and streaming stores;
 #   - through the public Java API, Activations over a Parallel (ApiBench), as a user calls it.
 # Writes bench/results/<date>-<time>-<cpu>-<n>cpu-rounds.md. About two minutes.
-#   bench/run-rounds.sh [--dtype bf16]   (the Java API part; kernel_bench is F32)
+#   bench/run-rounds.sh [--dtype bf16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 java=$(bench/find-jdk.sh 22)
@@ -32,7 +32,7 @@ mkdir -p bench/results
     for t in 1 2; do
       rounds=$([ "$n" -le 65536 ] && echo 301 || echo 31)
       echo
-      "$bin" --n "$n" --threads "$t" --rounds "$rounds" | sed 's/^# native kernel bench/## C ABI/'
+      "$bin" --n "$n" --threads "$t" --rounds "$rounds" "$@" | sed 's/^# native kernel bench/## C ABI/'
       echo
       "$java" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.actinium.bench.ApiBench \
         --n "$n" --threads "$t" --rounds "$rounds" "$@"

@@ -1,13 +1,14 @@
 // The CPU kernels timed without the JVM: the same matrix as the JMH ActivationBenchmark (every op,
-// forward, forward+bias and backward, F32) on T threads, each thread calling the C ABI on its own
-// contiguous slice, against memcpy on the same slices in the same run. It separates kernel speed
-// from JVM and splitter overhead, and compares plain with streaming stores on every op.
+// forward, forward+bias and backward; F32 or BF16 storage) on T threads, each thread calling the
+// C ABI on its own contiguous slice, against memcpy on the same slices in the same run. It
+// separates kernel speed from JVM and splitter overhead, and compares plain with streaming stores
+// on every op.
 //
 // Noise on shared machines is handled by interleaving: each round times every case once, in turn;
 // a case reports its median time over rounds, and its fractions of the copy bandwidth and of the
 // floor are taken per round against that round's memcpy and FMA peak, then the median.
 //
-//   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512]
+//   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512] [--dtype f32|bf16]
 //
 // Prints a markdown table; bench/run-rounds.sh writes it under bench/results/, next to the same
 // cases timed through the Java API (bench/src/.../ApiBench.java).
@@ -72,11 +73,11 @@ class Team {
     const std::function<void(int)>* job_ = nullptr;
 };
 
-float* allocate(int64_t n) {
+char* allocate(size_t bytes) {
     void* p = nullptr;
-    if (posix_memalign(&p, 4096, static_cast<size_t>(n) * sizeof(float)) != 0) std::abort();
-    std::memset(p, 0, static_cast<size_t>(n) * sizeof(float));  // fault the pages in now
-    return static_cast<float*>(p);
+    if (posix_memalign(&p, 4096, bytes) != 0) std::abort();
+    std::memset(p, 0, bytes);  // fault the pages in now
+    return static_cast<char*>(p);
 }
 
 void check(int32_t status) {
@@ -103,13 +104,14 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     int64_t n = 1 << 24;
     int threads = 2, rounds = 15;
-    std::string isa;
+    std::string isa, dtype_name = "f32";
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--n") n = std::atoll(argv[i + 1]);
         else if (a == "--threads") threads = std::atoi(argv[i + 1]);
         else if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
         else if (a == "--isa") isa = argv[i + 1];
+        else if (a == "--dtype") dtype_name = argv[i + 1];
         else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
     }
     if (!isa.empty()) {
@@ -121,27 +123,39 @@ int main(int argc, char** argv) {
     const int64_t cols = 4096, rows = n / cols;  // the bias shape of the JMH benchmark
     if (n % cols != 0 || n % (64 * threads) != 0) { std::fprintf(stderr, "--n must be a multiple of 4096 and 64 * threads\n"); return 2; }
 
-    float *x = allocate(n), *dy = allocate(n), *y = allocate(n), *bias = allocate(cols);
-    // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1).
-    std::mt19937 rng(7);
-    std::normal_distribution<float> normal(0.0f, 1.0f);
-    for (int64_t i = 0; i < n; ++i) x[i] = 3.0f * normal(rng), dy[i] = normal(rng);
-    for (int64_t i = 0; i < cols; ++i) bias[i] = normal(rng);
+    if (dtype_name != "f32" && dtype_name != "bf16") { std::fprintf(stderr, "--dtype must be f32 or bf16\n"); return 2; }
+    const int32_t dtype = dtype_name == "f32" ? AK_DTYPE_F32 : AK_DTYPE_BF16;
+    const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;  // bytes per stored element
+    char *x = allocate(es * n), *dy = allocate(es * n), *y = allocate(es * n), *bias = allocate(es * cols);
+    {
+        // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1), stored as dtype.
+        std::mt19937 rng(7);
+        std::normal_distribution<float> normal(0.0f, 1.0f);
+        std::vector<float> xf(n), dyf(n), bf(cols);
+        for (int64_t i = 0; i < n; ++i) xf[i] = 3.0f * normal(rng), dyf[i] = normal(rng);
+        for (int64_t i = 0; i < cols; ++i) bf[i] = normal(rng);
+        auto store = [&](const std::vector<float>& from, char* to) {
+            if (dtype == AK_DTYPE_F32) std::memcpy(to, from.data(), from.size() * sizeof(float));
+            else check(ak_convert(AK_DTYPE_F32, from.data(), dtype, to, static_cast<int64_t>(from.size())));
+        };
+        store(xf, x), store(dyf, dy), store(bf, bias);
+    }
+    const double two = 2.0 * es, three = 3.0 * es;  // bytes moved per element: forward, backward
 
     std::vector<Case> cases;
-    cases.push_back({"memcpy", "copy", 8, 0, [&](int64_t a, int64_t b) {
-        std::memcpy(y + a, x + a, static_cast<size_t>(b - a) * sizeof(float)); }, {}});
+    cases.push_back({"memcpy", "copy", two, 0, [&](int64_t a, int64_t b) {
+        std::memcpy(y + es * a, x + es * a, static_cast<size_t>(es * (b - a))); }, {}});
     for (int op = 0; op < AK_ACT_COUNT; ++op) {
         const char* name = ak_activation_name(op);
         double ff = ak_activation_flops(op, AK_FORWARD), bf = ak_activation_flops(op, AK_BACKWARD);
         for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
             std::string s = flags ? " (stream)" : "";
-            cases.push_back({name, "forward" + s, 8, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward(op, AK_DTYPE_F32, x + a, y + a, b - a, flags)); }, {}});
-            cases.push_back({name, "forward+bias" + s, 8, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward_bias(op, AK_DTYPE_F32, x + a, bias, y + a, (b - a) / cols, cols, flags)); }, {}});
-            cases.push_back({name, "backward" + s, 12, bf, [=](int64_t a, int64_t b) {
-                check(ak_act_backward(op, AK_DTYPE_F32, x + a, dy + a, y + a, b - a, flags)); }, {}});
+            cases.push_back({name, "forward" + s, two, ff, [=](int64_t a, int64_t b) {
+                check(ak_act_forward(op, dtype, x + es * a, y + es * a, b - a, flags)); }, {}});
+            cases.push_back({name, "forward+bias" + s, two, ff, [=](int64_t a, int64_t b) {
+                check(ak_act_forward_bias(op, dtype, x + es * a, bias, y + es * a, (b - a) / cols, cols, flags)); }, {}});
+            cases.push_back({name, "backward" + s, three, bf, [=](int64_t a, int64_t b) {
+                check(ak_act_backward(op, dtype, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
         }
     }
 
@@ -173,9 +187,9 @@ int main(int argc, char** argv) {
 
     double peak = median(peaks);
     double copy_s = median(cases[0].seconds);
-    double copy_bw = 8.0 * n / copy_s;
-    std::printf("# native kernel bench: n = %lld F32, %d thread(s), ISA %s, %d rounds (median)\n\n",
-                static_cast<long long>(n), threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
+    double copy_bw = two * n / copy_s;
+    std::printf("# native kernel bench: n = %lld %s, %d thread(s), ISA %s, %d rounds (median)\n\n",
+                static_cast<long long>(n), dtype == AK_DTYPE_F32 ? "F32" : "BF16", threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
     std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s (%.0f-%.0f) with %d thread(s) at once\n\n",
                 copy_bw / 1e9, copy_s * 1e6, peak / 1e9, *std::min_element(peaks.begin(), peaks.end()) / 1e9,
                 *std::max_element(peaks.begin(), peaks.end()) / 1e9, threads);
@@ -190,7 +204,7 @@ int main(int argc, char** argv) {
         // milliseconds.
         std::vector<double> of_copy, of_floor;
         for (size_t r = 0; r < c.seconds.size(); ++r) {
-            double round_mem = cases[0].seconds[r] * c.bytes_per_element / 8;
+            double round_mem = cases[0].seconds[r] * c.bytes_per_element / two;
             double round_compute = c.flops_per_element * n / peaks[r];
             of_copy.push_back(round_mem / c.seconds[r]);
             of_floor.push_back(std::max(round_mem, round_compute) / c.seconds[r]);

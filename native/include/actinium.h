@@ -69,7 +69,7 @@ typedef enum ak_isa {
     X(RELU, relu, 3, 3)             \
     X(GELU_ERF, gelu_erf, 60, 63)   \
     X(GELU_TANH, gelu_tanh, 36, 45) \
-    X(SILU, silu, 34, 40)
+    X(SILU, silu, 32, 38)
 
 #define AK_ACT_ENUM_ROW(E, name, ff, bf) AK_ACT_##E,
 typedef enum ak_activation {
