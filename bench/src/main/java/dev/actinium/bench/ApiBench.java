@@ -88,9 +88,9 @@ public final class ApiBench {
                 cases.add(new Case(op.nativeName(), "forward+bias", 2 * es, ff, () -> Activations.forwardBias(op, x2, bias, y2, parallel), new double[rounds]));
                 cases.add(new Case(op.nativeName(), "backward", 3 * es, bf, () -> Activations.backward(op, x, dy, y, parallel), new double[rounds]));
             }
-            // Warm-up until the JIT is done with the Java side (validation, splitter, downcall
-            // stubs): at 64K a round takes 0.2 ms, so a few rounds would time interpreted code and
-            // share the cores with the compiler threads.
+            // Warm-up until the JIT is done with the Java side (validation, splitter, the downcall
+            // handles): at 64K a round takes 0.2 ms, so a few rounds would time interpreted code
+            // and share the cores with the compiler threads.
             long warmupEnd = System.nanoTime() + WARMUP_NANOS;
             for (int round = 0; round < WARMUP_ROUNDS || System.nanoTime() < warmupEnd; round++) {
                 for (Case c : cases) c.run().run();
