@@ -140,6 +140,42 @@ class ParallelTest {
     }
 
     @Test
+    void concurrentCallersShareOnePool() throws Exception {
+        Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(64);
+        Thread[] callers = new Thread[4];
+        Throwable[] failures = new Throwable[callers.length];
+        for (int t = 0; t < callers.length; t++) {
+            int k = t;
+            callers[t] = new Thread(() -> {
+                try {
+                    for (int rep = 0; rep < 20; rep++) assertCoversOnce(p, 50_000 + 997 * k);
+                } catch (Throwable e) {
+                    failures[k] = e;
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread c : callers) c.join(60_000);
+        for (Throwable f : failures) if (f != null) throw new AssertionError(f);
+    }
+
+    @Test
+    void aChunkMaySplitAgainOnTheSamePool() {
+        Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(64);
+        int n = 300, m = 1000;
+        byte[] visits = new byte[n * m];
+        p.forRange(n, (s, e) -> {
+            for (long row = s; row < e; row++) {
+                long base = row * m;
+                p.forRange(m, (a, b) -> {
+                    for (long i = a; i < b; i++) visits[(int) (base + i)]++;
+                });
+            }
+        });
+        for (int i = 0; i < visits.length; i++) assertEquals(1, visits[i], "element " + i);
+    }
+
+    @Test
     void anInterruptedCallerStillWaitsForEveryChunkAndKeepsItsFlag() {
         Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(64);
         Thread.currentThread().interrupt();
