@@ -157,7 +157,7 @@ public final class Parallel {
         }
         long chunk = chunkSize(n, grain), chunks = (n + chunk - 1) / chunk;
         int helpers = (int) Math.min(threads - 1, chunks - 1);
-        Job job = new Job(n, chunk, helpers + 1, body);
+        Job job = new Job(n, chunk, chunks, helpers + 1, body);
         try {
             for (int h = 0; h < helpers; h++) pool.execute(job);
         } catch (RejectedExecutionException shutDown) {
@@ -193,10 +193,10 @@ public final class Parallel {
         final AtomicLong unfinished;
         volatile Throwable failure;
 
-        Job(long n, long chunk, int participants, RangeBody body) {
+        Job(long n, long chunk, long chunks, int participants, RangeBody body) {
             this.n = n;
             this.chunk = chunk;
-            this.chunks = (n + chunk - 1) / chunk;
+            this.chunks = chunks;
             this.participants = participants;
             this.body = body;
             this.next = new AtomicLongArray(participants);
