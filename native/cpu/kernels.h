@@ -105,7 +105,7 @@ void act_forward_bias(const void* xv, const void* bv, void* yv, int64_t rows, in
         auto x = static_cast<const T*>(xv) + r * cols;
         auto y = static_cast<T*>(yv) + r * cols;
         for_each_vector<Io>(y, cols, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-            put(y + i, Op::fwd(load_n<Io>(x + i, count) + load_n<Io>(b + i, count)));
+            put(y + i, Op::fwd(add_bias(load_n<Io>(x + i, count), load_n<Io>(b + i, count))));
         });
     }
 }

@@ -26,14 +26,27 @@ AK_V M operator>=(F a, F b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ)}; }
 AK_V F select(M m, F a, F b) { return _mm256_blendv_ps(b.v, a.v, m.v); }
 AK_V M is_nan(F a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
 AK_V F mul_add(F a, F b, F c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
+// a * b and a + b, a's NaN when both are NaN (see scalar_float.h): vmulps and vaddps return
+// their first source's.
+#define AK_NAN_FIRST(name, insn)                                              \
+    AK_V F name(F a, F b) {                                                   \
+        __m256 r;                                                             \
+        __asm__(insn " %2, %1, %0" : "=x"(r) : "x"(a.v), "x"(b.v));           \
+        return r;                                                             \
+    }
+AK_NAN_FIRST(mul_nan_first, "vmulps")
+AK_NAN_FIRST(add_nan_first, "vaddps")
+#undef AK_NAN_FIRST
 AK_V void square_split(F a, F& hi, F& lo) {
     hi = _mm256_mul_ps(a.v, a.v);
     lo = _mm256_fmsub_ps(a.v, a.v, hi.v);
 }
 AK_V F vmin(F a, F b) { return _mm256_min_ps(a.v, b.v); }
 AK_V F vmax(F a, F b) { return _mm256_max_ps(a.v, b.v); }
-AK_V F vabs(F a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a.v); }
-AK_V F neg_abs(F a) { return _mm256_or_ps(a.v, _mm256_set1_ps(-0.0f)); }
+// |a| as the max of -a and a, which returns a NaN a unchanged (activations.h relies on it); an
+// and of the sign bit would change the NaN's sign.
+AK_V F vabs(F a) { return _mm256_max_ps((-a).v, a.v); }
+AK_V F negate_where(M m, F a) { return select(m, -a, a); }
 AK_V F rint_(F a) { return _mm256_round_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 AK_V F exp2i(F n) {
     __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n.v), _mm256_set1_epi32(127));

@@ -18,7 +18,9 @@ using ak::exp2i;
 using ak::is_nan;
 using ak::ldexp_;
 using ak::mul_add;
-using ak::neg_abs;
+using ak::mul_nan_first;
+using ak::add_nan_first;
+using ak::negate_where;
 using ak::rcp_;
 using ak::rint_;
 using ak::select;
@@ -84,7 +86,6 @@ AK_MULTI_COMPARE(>=)
         return r;                                            \
     }
 AK_MULTI_UNARY(vabs)
-AK_MULTI_UNARY(neg_abs)
 AK_MULTI_UNARY(rint_)
 AK_MULTI_UNARY(exp2i)
 AK_MULTI_UNARY(rcp_)
@@ -100,6 +101,8 @@ AK_MULTI_UNARY(rcp_)
 AK_MULTI_BINARY_FN(vmin)
 AK_MULTI_BINARY_FN(vmax)
 AK_MULTI_BINARY_FN(ldexp_)
+AK_MULTI_BINARY_FN(mul_nan_first)
+AK_MULTI_BINARY_FN(add_nan_first)
 #undef AK_MULTI_BINARY_FN
 
 template <class V, int K>
@@ -125,6 +128,13 @@ template <class M, class V, int K>
 AK_V F<V, K> select(Mask<M, K> m, F<V, K> a, F<V, K> b) {
     F<V, K> r;
     for (int k = 0; k < K; ++k) r.v[k] = select(m.m[k], a.v[k], b.v[k]);
+    return r;
+}
+
+template <class M, class V, int K>
+AK_V F<V, K> negate_where(Mask<M, K> m, F<V, K> a) {
+    F<V, K> r;
+    for (int k = 0; k < K; ++k) r.v[k] = negate_where(m.m[k], a.v[k]);
     return r;
 }
 

@@ -93,10 +93,10 @@ __global__ void forward_bias_kernel(const T* x, const T* bias, T* y, int64_t row
             Packet<T> v = load_packet(x + i), b = load_packet(bias + i % cols);
 #pragma unroll
             for (int k = 0; k < Packet<T>::kCount; ++k)
-                store1(&v.e[k], Op::fwd(load1(&v.e[k]) + load1(&b.e[k])));
+                store1(&v.e[k], Op::fwd(add_bias(load1(&v.e[k]), load1(&b.e[k]))));
             return v;
         },
-        [&](int64_t i) { return Op::fwd(load1(x + i) + load1(bias + i % cols)); });
+        [&](int64_t i) { return Op::fwd(add_bias(load1(x + i), load1(bias + i % cols))); });
 }
 
 template <class From, class To>

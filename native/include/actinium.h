@@ -83,7 +83,13 @@ typedef enum ak_flag {
     AK_FLAG_NONE = 0,
     /* Write the output with non-temporal stores: for outputs much larger than the last-level
      * cache, this saves the read-for-ownership of every output line. */
-    AK_FLAG_STREAM = 1
+    AK_FLAG_STREAM = 1,
+    /* Bits [8, 12) hold ISA + 1 to run this call on that ISA instead of the active one (0: the
+     * active one). A caller that splits one operation into several calls reads ak_cpu_isa()
+     * once and passes it to every part, so ak_cpu_set_isa() from another thread meanwhile cannot
+     * give one output elements of two ISAs. An ISA this CPU cannot run is an error. */
+    AK_FLAG_ISA_SHIFT = 8,
+    AK_FLAG_ISA_MASK = 0xF00
 } ak_flag;
 
 typedef enum ak_direction { AK_FORWARD = 0, AK_BACKWARD = 1 } ak_direction;
@@ -94,7 +100,8 @@ AK_API const char* ak_version(void);
 AK_API const char* ak_last_error(void);
 
 /* ---- CPU dispatch ------------------------------------------------------------------------- */
-/* The ISA every CPU kernel uses now (the best supported one, or the one forced). */
+/* The ISA every CPU kernel uses now: the best supported one until ak_cpu_set_isa (the Java layer
+ * applies -Dactinium.isa / ACTINIUM_ISA through it). */
 AK_API int32_t ak_cpu_isa(void);
 /* 1 if this CPU and OS can run the ISA, else 0. */
 AK_API int32_t ak_cpu_isa_supported(int32_t isa);
@@ -112,7 +119,9 @@ AK_API int32_t ak_activation_flops(int32_t op, int32_t direction);
 
 /* ---- CPU kernels ---------------------------------------------------------------------------
  * dtype is the storage type of every tensor argument (F32 or BF16; compute is fp32).
- * x and y may be the same pointer (in place); partial overlap is an error. */
+ * x and y may be the same pointer (in place); partial overlap is an error, and so are sizes
+ * whose byte count overflows int64_t or whose range wraps the address space.
+ * A NaN x gives the same NaN out (same bits; BF16 storage sets its quiet bit). */
 AK_API AK_SHORT int32_t ak_act_forward(int32_t op, int32_t dtype, const void* x, void* y,
                                        int64_t n, int32_t flags);
 /* dx = dy * f'(x), from the saved input x. dx may equal dy or x. */

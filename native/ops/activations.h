@@ -2,12 +2,16 @@
 // AVX2 and AVX-512 kernels (native/cpu) and by CUDA (native/cuda) with V = float or a SIMD type.
 //
 // Each functor (named as its row in AK_ACTIVATIONS) has  fwd(x) -> f(x)  and
-// bwd(x, dy) -> dy * f'(x)  for any x, NaN included: NaN in gives NaN out.
+// bwd(x, dy) -> dy * f'(x)  for any x, NaN included.
 // - Where a product like x * Phi(x) would meet inf * 0 at the ends of the range, x is clamped
 //   first to a point past which the result no longer changes in float, so limits come out exact.
-// - The clamps are written vmax(lo, x) and vmin(hi, x), which return a NaN x (scalar_float.h), so
-//   NaN reaches the output through the final product. A compare and blend per vector for NaN
-//   would be about 5% of the arithmetic of the compute-bound ops.
+// - NaN: a NaN x gives x's NaN (quieted), the same bits wherever the element lies in the loop.
+//   The clamps are written vmax(lo, x) and vmin(hi, x), which return a NaN x (scalar_float.h),
+//   and every primitive on the way keeps the NaN's sign (vabs too), so each product
+//   that meets two NaNs meets two copies of x's, and the order the compiler gave its operands
+//   cannot change the result; no per-element NaN test is needed (a compare and a blend per
+//   vector, keeping x live to the end, cost 5-18% here). Backward ends in f'(x) * dy, where dy
+//   may be a NaN of other bits: mul_nan_first keeps f'(x)'s, which is x's.
 #pragma once
 #include "math.h"
 #include "../include/actinium.h"
@@ -15,12 +19,12 @@
 namespace ak {
 namespace act {
 
-// Memory-bound: the explicit NaN selects cost nothing here, and keep relu(-0) = +0.
+// Memory-bound: the explicit NaN selects cost nothing here, and keep relu(-0) = +0. The gradient
+// is a select, not a product, as in PyTorch's threshold_backward: where x <= 0 it is 0 even for
+// dy = NaN or inf.
 struct relu {
-    template <class V> AK_HD static V fwd(V x) { return select(is_nan(x), x, vmax(x, V(0.0f))); }
-    template <class V> AK_HD static V bwd(V x, V dy) {
-        return select(is_nan(x), x, select(x > V(0.0f), dy, V(0.0f)));
-    }
+    template <class V> AK_HD static V fwd(V x) { return nan_or(x, vmax(x, V(0.0f))); }
+    template <class V> AK_HD static V bwd(V x, V dy) { return nan_or(x, select(x > V(0.0f), dy, V(0.0f))); }
 };
 
 // x * Phi(x), Phi the standard normal CDF (erf form). x <= -20: Phi is 0 in float. x >= 13:
@@ -36,7 +40,7 @@ struct gelu_erf {
         V xc = vmin(V(13.0f), vmax(V(-20.0f), x));
         V cdf, gauss;
         normal_cdf_gauss(xc, cdf, gauss);
-        return dy * mul_add(xc * V(0.39894228f), gauss, cdf);
+        return mul_nan_first(mul_add(xc * V(0.39894228f), gauss, cdf), dy);
     }
 };
 
@@ -61,7 +65,7 @@ struct gelu_tanh {
         V dz = mul_add(x2, V(3.0f * kK2 * kC), V(kK2));
         V s, one_minus_s;
         sigmoid_pair(z, xc >= V(0.0f), s, one_minus_s);
-        return dy * mul_add(xc * s * one_minus_s, dz, s);
+        return mul_nan_first(mul_add(xc * s * one_minus_s, dz, s), dy);
     }
 };
 
@@ -77,11 +81,17 @@ struct silu {
         V xc = vmin(V(200.0f), vmax(V(-200.0f), x));
         V s, one_minus_s;
         sigmoid_pair(xc, s, one_minus_s);
-        return dy * s * mul_add(xc, one_minus_s, V(1.0f));
+        return mul_nan_first(s * mul_add(xc, one_minus_s, V(1.0f)), dy);
     }
 };
 
 }  // namespace act
+
+// x + bias for the fused bias kernels: a NaN x stays x's NaN even where bias is NaN too.
+template <class V>
+AK_HD V add_bias(V x, V bias) {
+    return add_nan_first(x, bias);
+}
 
 // Maps each row of AK_ACTIVATIONS to its functor: ActivationOf<AK_ACT_GELU_ERF> is act::gelu_erf.
 template <int Op> struct ActivationOf;

@@ -8,6 +8,12 @@
 
 namespace ak {
 
+// x itself (same bits) where x is NaN, else r.
+template <class V>
+AK_HD V nan_or(V x, V r) {
+    return select(is_nan(x), x, r);
+}
+
 template <class V>
 AK_HD V horner(V x, const float* c, int n) {  // c[0] is the highest power
     V p = V(c[0]);
@@ -120,7 +126,7 @@ AK_HD V normal_cdf(V x) {
 // only ever add 1 - s to terms of order 1 (backward), where it vanishes either way.
 template <class V, class M>
 AK_HD void sigmoid_pair(V z, M z_nonneg, V& s, V& one_minus_s) {
-    V e = exp_nonpos(neg_abs(vmin(V(87.0f), z)));
+    V e = exp_nonpos(negate_where(z_nonneg, vmin(V(87.0f), z)));  // -|z|, a NaN z as it is
     V small = e * rcp_(V(1.0f) + e);
     V large = V(1.0f) - small;
     s = select(z_nonneg, large, small);

@@ -37,8 +37,9 @@ AK_HD void square_split(float a, float& hi, float& lo) {
 // them directly): vmax(lo, x) keeps a NaN x, which the activations rely on (activations.h).
 AK_HD float vmin(float a, float b) { return a < b ? a : b; }
 AK_HD float vmax(float a, float b) { return a > b ? a : b; }
+// |a| keeps a NaN a as it is (activations.h relies on it for its NaN rule).
 AK_HD float vabs(float a) { return a < 0.0f ? -a : (a == 0.0f ? 0.0f : a); }
-AK_HD float neg_abs(float a) { return -vabs(a); }  // -|a|: one OR of the sign bit on SIMD
+AK_HD float negate_where(bool m, float a) { return m ? -a : a; }  // -a where m: one masked xor on AVX-512
 AK_HD bool is_nan(float a) { return a != a; }
 AK_HD float select(bool m, float a, float b) { return m ? a : b; }
 
@@ -73,5 +74,22 @@ AK_HD float ldexp_(float p, float n) {
 }
 
 AK_HD float rcp_(float b) { return 1.0f / b; }
+
+// a * b and a + b, and a's NaN (quieted) when both are NaN. x86 arithmetic returns the first
+// source's NaN then, but a compiler may swap the operands of a plain product or sum: the
+// instruction is written out so that it cannot. A GPU returns its canonical NaN either way.
+#if defined(__CUDA_ARCH__) || !defined(__x86_64__)
+AK_HD float mul_nan_first(float a, float b) { return a * b; }
+AK_HD float add_nan_first(float a, float b) { return a + b; }
+#else
+#define AK_NAN_FIRST(name, insn)                                              \
+    AK_HD float name(float a, float b) {                                      \
+        __asm__(insn " %1, %0" : "+x"(a) : "x"(b));                           \
+        return a;                                                             \
+    }
+AK_NAN_FIRST(mul_nan_first, "mulss")
+AK_NAN_FIRST(add_nan_first, "addss")
+#undef AK_NAN_FIRST
+#endif
 
 }  // namespace ak
