@@ -14,10 +14,15 @@ import java.util.Objects;
  *
  * <p>The CPU ISA is the best this machine supports. To force a lower one, set
  * {@code -Dactinium.isa=scalar|avx2|avx512} or the environment variable {@code ACTINIUM_ISA}
- * before the first use, or call {@link #useIsa(Isa)} at any time.
+ * (the property wins; both case-insensitive) before the first use, or call {@link #useIsa(Isa)}
+ * at any time: calls already running finish on the ISA they started with. A value that names no
+ * ISA, or one this CPU cannot run, makes every later call that runs a kernel throw an
+ * {@link IllegalStateException} naming the setting and the valid values; a native library that
+ * cannot be loaded makes them throw an {@link UnsatisfiedLinkError} with the loader's reason.
  */
 public final class Actinium {
     public static final String ISA_PROPERTY = "actinium.isa";
+    public static final String ISA_ENV = "ACTINIUM_ISA";
 
     private Actinium() {}
 
@@ -54,56 +59,106 @@ public final class Actinium {
         }
     }
 
+    /**
+     * Loads the library, applies the ISA setting and logs {@link #info()}, once. Its initialiser
+     * never throws: a failure is kept and thrown anew by every {@link #ensureLoaded()}, so a bad
+     * setting never turns into NoClassDefFoundError for the rest of the JVM's life.
+     */
     private static final class Loaded {
-        static {
-            String forced = System.getProperty(ISA_PROPERTY);
-            if (forced != null && !forced.isBlank()) useIsa(parseIsa(forced));
-            System.getLogger("dev.actinium").log(System.Logger.Level.INFO, info().toString());
-        }
+        static final Throwable FAILURE = load();
 
-        static void ensure() {}
+        private static Throwable load() {
+            try {
+                NativeLibraries.cpu();
+                applyIsaSetting();
+            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                System.getLogger("dev.actinium").log(System.Logger.Level.ERROR, "Actinium cannot run: " + e.getMessage());
+                return e;
+            }
+            System.getLogger("dev.actinium").log(System.Logger.Level.INFO, info().toString());
+            return null;
+        }
+    }
+
+    /** -Dactinium.isa, else ACTINIUM_ISA: one rule for both. */
+    private static void applyIsaSetting() {
+        String property = System.getProperty(ISA_PROPERTY), env = System.getenv(ISA_ENV);
+        String setting = property != null && !property.isBlank() ? "-D" + ISA_PROPERTY + "=" + property
+                : env != null && !env.isBlank() ? ISA_ENV + "=" + env : null;
+        if (setting == null) return;
+        String value = setting.substring(setting.indexOf('=') + 1);
+        Isa isa;
+        try {
+            isa = parseIsa(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(setting + ": not an ISA; valid values (case-insensitive): "
+                    + String.join(", ", java.util.Arrays.stream(Isa.values()).map(Isa::nativeName).toList()), e);
+        }
+        if (ActiniumNative.ak_cpu_isa_supported(isa.code()) != 1) {
+            throw new IllegalStateException(setting + ": this CPU cannot run " + isa.nativeName() + "; it runs "
+                    + String.join(", ", supportedIsas().stream().map(Isa::nativeName).toList()));
+        }
+        useIsa(isa);
     }
 
     /**
-     * Applies {@code -Dactinium.isa} and logs {@link #info()}, once. The entry classes (Tensor,
-     * Activations) call it from their static initialisers, so it happens before any kernel runs.
+     * Loads the library and applies {@code -Dactinium.isa} / {@code ACTINIUM_ISA} on first use;
+     * then, and on every later call, throws what made that fail. Every operation that runs a
+     * kernel calls it first.
      */
     static void ensureLoaded() {
-        Loaded.ensure();
+        Throwable failure = Loaded.FAILURE;
+        if (failure == null) return;
+        if (failure instanceof UnsatisfiedLinkError e) {
+            UnsatisfiedLinkError again = new UnsatisfiedLinkError(e.getMessage());
+            again.initCause(e);
+            throw again;
+        }
+        throw new IllegalStateException(failure.getMessage(), failure);
     }
 
     /** Version, ISA, library origin and CUDA state. */
     public static Info info() {
+        ensureLoaded();
         String reason = Cuda.unavailableReason().orElse(null);
         return new Info(version(), isa(), supportedIsas(), NativeLibraries.cpu().origin(),
                 reason == null ? Cuda.devices() : List.of(), reason);
     }
 
     public static String version() {
+        ensureLoaded();
         return NativeCalls.string(ActiniumNative.ak_version());
     }
 
     /** The ISA every CPU kernel uses now. */
     public static Isa isa() {
-        Loaded.ensure();
+        ensureLoaded();
         return Isa.ofCode(ActiniumNative.ak_cpu_isa());
     }
 
     /** The ISAs this CPU can run, lowest first. */
     public static List<Isa> supportedIsas() {
+        NativeLibraries.cpu();  // not ensureLoaded(): the ISA setting's error message lists these
         List<Isa> list = new ArrayList<>();
         for (Isa i : Isa.values()) if (ActiniumNative.ak_cpu_isa_supported(i.code()) == 1) list.add(i);
         return List.copyOf(list);
     }
 
-    /** Makes every later CPU kernel use isa; throws if this CPU cannot run it. Process-wide. */
+    /**
+     * Makes every later CPU operation use isa; throws if this CPU cannot run it. Process-wide.
+     * Operations already running finish on the ISA they started with.
+     */
     public static void useIsa(Isa isa) {
         Objects.requireNonNull(isa, "isa");
+        // Initialise first, so a setting applied on first use cannot override this call later;
+        // a bad setting does not stop this call from replacing it.
+        if (Loaded.FAILURE instanceof UnsatisfiedLinkError) ensureLoaded();
         NativeCalls.check(ActiniumNative.ak_cpu_set_isa(isa.code()));
     }
 
-    /** Parses an ISA name (scalar, avx2, avx512). */
+    /** Parses an ISA name (scalar, avx2, avx512), ignoring case and surrounding blanks. */
     public static Isa parseIsa(String name) {
+        Objects.requireNonNull(name, "name");
         for (Isa i : Isa.values()) if (i.nativeName().equalsIgnoreCase(name.trim())) return i;
         throw new IllegalArgumentException("isa must be one of scalar, avx2, avx512, not '" + name + "'");
     }
@@ -111,6 +166,7 @@ public final class Actinium {
     /** Waits until all work queued on a CUDA device is done. */
     public static void synchronize(Device device) {
         Objects.requireNonNull(device, "device");
+        ensureLoaded();
         if (device.isCuda()) Cuda.synchronize(device);
     }
 }

@@ -8,13 +8,10 @@ import java.util.Objects;
 /**
  * Fused activations, forward and backward, on CPU (the best ISA, split over {@link Parallel}) and
  * CUDA (queued on the device's stream). Storage F32 or BF16; compute fp32. Every tensor argument
- * is checked (liveness, dtype, device, shape, aliasing) before any native call.
+ * is checked (liveness, access by the calling thread, dtype, device, shape, aliasing) before any
+ * native call. One call runs on one ISA from start to end.
  */
 public final class Activations {
-    static {
-        Actinium.ensureLoaded();
-    }
-
     private Activations() {}
 
     /** y = op(x). y may be x (in place). */
@@ -25,6 +22,7 @@ public final class Activations {
     public static void forward(Activation op, Tensor x, Tensor y, Parallel parallel) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(parallel, "parallel");
+        Actinium.ensureLoaded();
         elementwise(x, "x", y, "y");
         if (x.device().isCuda()) {
             NativeCalls.checkCuda(ActiniumNative.ak_cuda_act_forward(x.device().index(), op.code(), x.dtype().code(),
@@ -32,14 +30,17 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel);
+        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel) | CpuCalls.isaFlags();
         MemorySegment xs = x.memoryForWorkers(), ys = y.memoryForWorkers();
-        parallel.forRange(x.numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_act_forward(op.code(), x.dtype().code(),
-                xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, flags)));
+        CpuCalls.run(parallel, x.numel(), (s, e) -> ActiniumNative.ak_act_forward(op.code(), x.dtype().code(),
+                xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, flags), XY, x, y);
     }
+
+    private static final String[] XY = {"x", "y"}, X_DY_DX = {"x", "dy", "dx"}, X_BIAS_Y = {"x", "bias", "y"};
 
     /** A new tensor op(x) on x's device, owned by arena. */
     public static Tensor forward(Activation op, Tensor x, Arena arena) {
+        Objects.requireNonNull(op, "op");
         Checks.live(x, "x");
         Tensor y = Tensor.allocate(Objects.requireNonNull(arena, "arena"), x.dtype(), x.device(), x.shape().toArray());
         forward(op, x, y);
@@ -54,6 +55,7 @@ public final class Activations {
     public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx, Parallel parallel) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(parallel, "parallel");
+        Actinium.ensureLoaded();
         elementwise(x, "x", dx, "dx");
         Checks.like(dy, "dy", x, "x");
         Checks.sameShape(dy, "dy", x, "x");
@@ -64,10 +66,11 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(op, ActiniumNative.AK_BACKWARD, dx, parallel);
+        int flags = streamFlag(op, ActiniumNative.AK_BACKWARD, dx, parallel) | CpuCalls.isaFlags();
         MemorySegment xs = x.memoryForWorkers(), dys = dy.memoryForWorkers(), dxs = dx.memoryForWorkers();
-        parallel.forRange(x.numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_act_backward(op.code(), x.dtype().code(),
-                xs.asSlice(s * es, (e - s) * es), dys.asSlice(s * es, (e - s) * es), dxs.asSlice(s * es, (e - s) * es), e - s, flags)));
+        CpuCalls.run(parallel, x.numel(), (s, e) -> ActiniumNative.ak_act_backward(op.code(), x.dtype().code(),
+                xs.asSlice(s * es, (e - s) * es), dys.asSlice(s * es, (e - s) * es), dxs.asSlice(s * es, (e - s) * es),
+                e - s, flags), X_DY_DX, x, dy, dx);
     }
 
     /**
@@ -81,6 +84,7 @@ public final class Activations {
     public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y, Parallel parallel) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(parallel, "parallel");
+        Actinium.ensureLoaded();
         elementwise(x, "x", y, "y");
         Checks.like(bias, "bias", x, "x");
         long cols = x.shape().lastDim();
@@ -94,12 +98,16 @@ public final class Activations {
                     x.memory(), bias.memory(), y.memory(), rows, cols));
             return;
         }
-        long rowBytes = cols * x.dtype().byteSize();
-        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel);
+        long es = x.dtype().byteSize();
+        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel) | CpuCalls.isaFlags();
         MemorySegment xs = x.memoryForWorkers(), bs = bias.memoryForWorkers(), ys = y.memoryForWorkers();
-        Parallel rowsParallel = parallel.withGrain(Math.max(1, parallel.grain() / Math.max(1, cols)));
-        rowsParallel.forRange(rows, (s, e) -> NativeCalls.check(ActiniumNative.ak_act_forward_bias(op.code(), x.dtype().code(),
-                xs.asSlice(s * rowBytes, (e - s) * rowBytes), bs, ys.asSlice(s * rowBytes, (e - s) * rowBytes), e - s, cols, flags)));
+        // Split over elements, not rows: a few long rows still spread over the pool, and every
+        // downcall stays bounded; a chunk edge inside a row becomes a call on part of that row.
+        CpuCalls.run(parallel, rows * cols, (s, e) -> CpuCalls.rowPieces(s, e, cols, (row, col, r, c) -> {
+            long at = (row * cols + col) * es;
+            return ActiniumNative.ak_act_forward_bias(op.code(), x.dtype().code(), xs.asSlice(at, r * c * es),
+                    bs.asSlice(col * es, c * es), ys.asSlice(at, r * c * es), r, c, flags);
+        }), X_BIAS_Y, x, bias, y);
     }
 
     /** Checks shared by every activation: in and out alive, supported dtype, same dtype/device/shape. */

@@ -10,7 +10,7 @@ final class Checks {
 
     static Tensor live(Tensor t, String arg) {
         Objects.requireNonNull(t, arg);
-        t.requireAlive(arg);
+        t.requireUsable(arg);
         return t;
     }
 

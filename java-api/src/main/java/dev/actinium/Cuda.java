@@ -59,13 +59,17 @@ final class Cuda {
         return State.DEVICES;
     }
 
-    /** Throws an IllegalStateException naming arg if device cannot be used. */
+    /**
+     * Throws an ActiniumException (status AK_ERR_NO_DEVICE) naming arg and the reason if device
+     * cannot be used: the same exception on every call, whatever the first call was.
+     */
     static void require(Device device, String arg) {
         if (State.UNAVAILABLE != null) {
-            throw new IllegalStateException(arg + ": device " + device + " is not available: " + State.UNAVAILABLE);
+            throw new ActiniumException(ActiniumNative.AK_ERR_NO_DEVICE, arg + ": device " + device + " is not available: " + State.UNAVAILABLE);
         }
         if (device.index() >= State.DEVICES.size()) {
-            throw new IllegalStateException(arg + ": device " + device + " does not exist (" + State.DEVICES.size() + " CUDA devices)");
+            throw new ActiniumException(ActiniumNative.AK_ERR_NO_DEVICE,
+                    arg + ": device " + device + " does not exist (" + State.DEVICES.size() + " CUDA devices)");
         }
     }
 

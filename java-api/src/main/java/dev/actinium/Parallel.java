@@ -78,16 +78,38 @@ public final class Parallel {
         return new Parallel(pool, grain, bytes);
     }
 
-    /** The instance used when an operation is not given one. */
+    /** The property naming the default pool's thread count. */
+    public static final String THREADS_PROPERTY = "actinium.threads";
+    /** Most threads a pool can have (ForkJoinPool's limit). */
+    public static final int MAX_THREADS = 0x7fff;
+
+    /**
+     * The instance used when an operation is not given one: a pool of {@code -Dactinium.threads}
+     * threads, or {@code availableProcessors()}. A property outside [1, {@value #MAX_THREADS}] is
+     * an {@link IllegalStateException} naming it, on every call that needs the default.
+     */
     public static Parallel defaults() {
         Parallel p = defaultParallel;
         if (p == null) {
             synchronized (Parallel.class) {
                 p = defaultParallel;
-                if (p == null) defaultParallel = p = of(newPool(Integer.getInteger("actinium.threads", Runtime.getRuntime().availableProcessors())));
+                if (p == null) defaultParallel = p = of(newPool(configuredThreads()));
             }
         }
         return p;
+    }
+
+    private static int configuredThreads() {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value == null) return Runtime.getRuntime().availableProcessors();
+        try {
+            int threads = Integer.parseInt(value.trim());
+            if (threads >= 1 && threads <= MAX_THREADS) return threads;
+        } catch (NumberFormatException notAnInteger) {
+            // reported below, with the accepted range
+        }
+        throw new IllegalStateException("-D" + THREADS_PROPERTY + "=" + value + ": must be an integer in [1, "
+                + MAX_THREADS + "] (the CPU threads of the default pool)");
     }
 
     /** Replaces the default instance. */
@@ -96,9 +118,11 @@ public final class Parallel {
         defaultParallel = parallel;
     }
 
-    /** A pool of daemon threads named actinium-N. */
+    /** A pool of daemon threads named actinium-N; threads in [1, {@value #MAX_THREADS}]. */
     public static ForkJoinPool newPool(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads " + threads + " < 1");
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads: " + threads + " is not in [1, " + MAX_THREADS + "]");
+        }
         AtomicInteger created = new AtomicInteger();
         return new ForkJoinPool(threads, pool -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
@@ -123,11 +147,12 @@ public final class Parallel {
     /**
      * Chunks of the grain, or of n / MAX_CHUNKS when that is larger, rounded up to ALIGN_ELEMENTS:
      * a function of n and the grain only, never of the thread count, so a future reduction over
-     * chunks gives the same bits on any pool.
+     * chunks gives the same bits on any pool. Overflow-safe for every n and grain >= 1.
      */
     static long chunkSize(long n, long grain) {
-        long chunk = Math.max(grain, (n + MAX_CHUNKS - 1) / MAX_CHUNKS);
-        return (chunk + ALIGN_ELEMENTS - 1) / ALIGN_ELEMENTS * ALIGN_ELEMENTS;
+        long chunk = Math.max(grain, Math.ceilDiv(n, MAX_CHUNKS));
+        long aligned = Math.ceilDiv(chunk, ALIGN_ELEMENTS) * ALIGN_ELEMENTS;
+        return aligned > 0 ? aligned : chunk;  // within ALIGN_ELEMENTS of Long.MAX_VALUE: keep chunk
     }
 
     /** A range [start, end) of elements. */
@@ -149,22 +174,33 @@ public final class Parallel {
      * caller, and chunks not yet started are skipped.
      */
     public void forRange(long n, RangeBody body) {
-        if (n <= 0) return;
+        if (n < 0) throw new IllegalArgumentException("n: " + n + " < 0");
+        if (body == null) throw new NullPointerException("body");
+        if (n == 0) return;
         int threads = parallelism();
         if (pool == null || threads == 1 || n <= grain) {
             body.run(0, n);
             return;
         }
-        long chunk = chunkSize(n, grain), chunks = (n + chunk - 1) / chunk;
+        long chunk = chunkSize(n, grain), chunks = Math.ceilDiv(n, chunk);
         int helpers = (int) Math.min(threads - 1, chunks - 1);
         Job job = new Job(n, chunk, chunks, helpers + 1, body);
+        Throwable submitFailure = null;
         try {
             for (int h = 0; h < helpers; h++) pool.execute(job);
         } catch (RejectedExecutionException shutDown) {
             // The helpers already queued and the caller claim every chunk between them.
+        } catch (Throwable t) {
+            // For example OutOfMemoryError: unable to create native thread. Helpers already queued
+            // may start at any later time: claim every chunk not yet started, so that they find
+            // none, and wait for those running, before the error reaches the caller.
+            submitFailure = t;
+            job.cancel();
         }
         job.runFrom(0);
         job.awaitChunks();
+        if (submitFailure instanceof Error e) throw e;
+        if (submitFailure instanceof RuntimeException r) throw r;
         job.rethrow();
     }
 
@@ -225,12 +261,24 @@ public final class Parallel {
                 int r = (region + k) % participants;
                 for (long i; (i = next.getAndIncrement(r)) < regionEnd[r]; ) {
                     try {
-                        if (failure == null) body.run(i * chunk, Math.min(n, (i + 1) * chunk));
+                        long start = i * chunk;  // i < chunks = ceil(n / chunk): no overflow
+                        if (failure == null) body.run(start, start + Math.min(chunk, n - start));
                     } catch (Throwable t) {
                         if (failure == null) failure = t;
                     }
                     if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
                 }
+            }
+        }
+
+        /**
+         * Claims every chunk that no one has started, so no participant starts another; the
+         * chunks running now still end, counted down as usual.
+         */
+        void cancel() {
+            for (int r = 0; r < participants; r++) {
+                long first = next.getAndSet(r, regionEnd[r]);
+                if (first < regionEnd[r]) unfinished.addAndGet(-(regionEnd[r] - first));
             }
         }
 

@@ -8,17 +8,15 @@ import java.util.Objects;
 /**
  * A contiguous row-major tensor: a dtype, a shape, a device and memory owned by an {@link Arena}
  * (or by the caller, for wrapped arrays and addresses). Closing the arena ends the tensor; using it
- * afterwards is an {@link IllegalStateException}. No finalizers, no hidden copies: {@link #wrap}
+ * afterwards is an {@link IllegalStateException}. A tensor of a confined arena is used by the
+ * arena's owner thread only: from any other thread every operation throws
+ * {@link WrongThreadException}, as FFM does. No finalizers, no hidden copies: {@link #wrap}
  * methods share the caller's memory.
  *
  * <p>The memory of a CUDA tensor cannot be read from Java; copy it to a CPU tensor
  * ({@link #copyFrom}, {@link #to(Device, Arena)}, {@link #toFloatArray()}).
  */
 public final class Tensor {
-    static {
-        Actinium.ensureLoaded();
-    }
-
     /** Alignment of memory Actinium allocates: a cache line, so streaming stores need no peeling. */
     static final long ALIGNMENT = 64;
 
@@ -96,8 +94,21 @@ public final class Tensor {
     /**
      * A tensor over raw memory at address (for example a buffer of another library), host or CUDA,
      * without copying. The caller keeps the memory alive while the tensor is used.
+     *
+     * <p>This method is <em>restricted</em> in the sense of the FFM API's restricted methods (such
+     * as {@link MemorySegment#reinterpret(long)}, which it performs on the caller's behalf): a
+     * wrong address or size lets native code read and write memory the JVM does not own. The
+     * calling module must have native access ({@code --enable-native-access=<module>}, or
+     * {@code ALL-UNNAMED} on the class path); otherwise it throws {@link IllegalCallerException}.
+     *
+     * @throws IllegalCallerException if the caller's module does not have native access
      */
     public static Tensor wrapAddress(long address, DType dtype, Device device, long... dims) {
+        Module caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getModule();
+        if (!caller.isNativeAccessEnabled()) {
+            throw new IllegalCallerException("wrapAddress is restricted: " + caller + " does not have native access; run with"
+                    + " --enable-native-access=" + (caller.isNamed() ? caller.getName() : "ALL-UNNAMED"));
+        }
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(device, "device");
         Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
@@ -105,7 +116,11 @@ public final class Tensor {
         if (address % dtype.byteSize() != 0) {
             throw new IllegalArgumentException("address: 0x" + Long.toHexString(address) + " is not aligned to the " + dtype.byteSize() + "-byte elements of " + dtype);
         }
-        return new Tensor(dtype, shape, device, MemorySegment.ofAddress(address).reinterpret(bytes(shape, dtype)));
+        long bytes = bytes(shape, dtype);
+        if (Long.compareUnsigned(address, -1L - bytes) > 0) {
+            throw new IllegalArgumentException("address: 0x" + Long.toHexString(address) + " + " + bytes + " bytes wraps the address space");
+        }
+        return new Tensor(dtype, shape, device, MemorySegment.ofAddress(address).reinterpret(bytes));
     }
 
     // ---- properties -------------------------------------------------------------------------------
@@ -137,7 +152,7 @@ public final class Tensor {
 
     /** The memory of a CPU tensor. */
     public MemorySegment segment() {
-        requireAlive("tensor");
+        requireUsable("tensor");
         if (!device.isCpu()) throw new IllegalStateException("a " + device + " tensor's memory cannot be read from Java: copy it to a CPU tensor");
         return memory;
     }
@@ -166,15 +181,19 @@ public final class Tensor {
     /** Copies src into this tensor: same dtype and element count, any devices. */
     public void copyFrom(Tensor src) {
         Objects.requireNonNull(src, "src");
-        src.requireAlive("src");
-        requireAlive("this");
+        src.requireUsable("src");
+        requireUsable("this");
         if (src.dtype != dtype) throw new IllegalArgumentException("src: dtype " + src.dtype + " does not match " + dtype);
         if (src.numel() != numel()) throw new IllegalArgumentException("src: " + src.numel() + " elements, this tensor " + numel());
         if (memory.isReadOnly()) throw new IllegalArgumentException("this tensor is read-only");
         long bytes = byteSize();
         if (bytes == 0) return;
         if (src.device.isCpu() && device.isCpu()) {
-            MemorySegment.copy(src.memory, 0, memory, 0, bytes);
+            try {
+                MemorySegment.copy(src.memory, 0, memory, 0, bytes);
+            } catch (IllegalStateException e) {  // a shared arena closed by another thread meanwhile
+                throw new IllegalStateException((src.isAlive() ? "this" : "src") + ": the tensor's arena was closed during the copy", e);
+            }
         } else if (src.device.isCpu()) {
             Cuda.require(device, "this");
             Cuda.copyToDevice(device, memory, src.memory, bytes);
@@ -203,7 +222,7 @@ public final class Tensor {
     /** This tensor converted to another floating dtype (round to nearest even), on the same device. */
     public Tensor to(DType target, Arena arena) {
         Objects.requireNonNull(target, "target");
-        requireAlive("this");
+        requireUsable("this");
         Tensor out = allocate(arena, target, device, shape.toArray());
         if (target == dtype) {
             out.copyFrom(this);
@@ -212,22 +231,25 @@ public final class Tensor {
         if (!dtype.isFloating() || !target.isFloating() || (dtype != DType.F32 && target != DType.F32)) {
             throw new IllegalArgumentException("target: no conversion from " + dtype + " to " + target + " (F32 <-> BF16, F32 <-> F16)");
         }
+        Actinium.ensureLoaded();
         if (device.isCuda()) {
             Cuda.require(device, "this");
             NativeCalls.checkCuda(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(), out.memory, numel()));
         } else {
             long inSize = dtype.byteSize(), outSize = target.byteSize();
             MemorySegment src = memoryForWorkers(), dst = out.memoryForWorkers();
-            Parallel.defaults().forRange(numel(), (s, e) -> NativeCalls.check(ActiniumNative.ak_convert(
+            CpuCalls.run(Parallel.defaults(), numel(), (s, e) -> ActiniumNative.ak_convert(
                     dtype.code(), src.asSlice(s * inSize, (e - s) * inSize), target.code(),
-                    dst.asSlice(s * outSize, (e - s) * outSize), e - s)));
+                    dst.asSlice(s * outSize, (e - s) * outSize), e - s), THIS_OUT, this, out);
         }
         return out;
     }
 
+    private static final String[] THIS_OUT = {"this", "the converted tensor"};
+
     /** The elements as floats (from F32, BF16 or F16, on any device). */
     public float[] toFloatArray() {
-        requireAlive("this");
+        requireUsable("this");
         if (numel() > Integer.MAX_VALUE - 8) throw new IllegalStateException("a tensor of " + numel() + " elements does not fit a float[]");
         float[] out = new float[(int) numel()];
         try (Arena tmp = Arena.ofConfined()) {
@@ -262,8 +284,17 @@ public final class Tensor {
     /** A thread that owns no arena, to ask a segment whether it is confined. Never started. */
     private static final Thread NOT_THE_OWNER = new Thread(() -> {});
 
-    void requireAlive(String arg) {
+    /**
+     * Throws, naming arg, unless the tensor's arena is open and the calling thread may use it:
+     * a confined arena's tensor is its owner thread's only, exactly as FFM checks its segments.
+     * Every operation checks this before its memory is aliased for pool workers.
+     */
+    void requireUsable(String arg) {
         if (!memory.scope().isAlive()) throw new IllegalStateException(arg + ": the tensor's arena is closed");
+        if (!memory.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException(arg + ": the tensor belongs to a confined arena of another thread ("
+                    + Thread.currentThread() + " may not use it)");
+        }
     }
 
     private static long bytes(Shape shape, DType dtype) {

@@ -1,0 +1,64 @@
+package dev.actinium;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Settings read once per JVM (-Dactinium.isa, ACTINIUM_ISA, -Dactinium.threads) and the native
+ * access gate of wrapAddress, each in a fresh JVM: a bad setting is an error naming it and the
+ * valid values, thrown again on every call, never NoClassDefFoundError.
+ */
+class ConfigTest {
+    static final List<String> NATIVE_ACCESS = List.of("--enable-native-access=ALL-UNNAMED");
+
+    static String probe(List<String> jvmArgs, Map<String, String> env, String... probes) {
+        String out = ChildJvm.run(jvmArgs, env, ConfigProbe.class, probes);
+        System.out.println(out);
+        return out;
+    }
+
+    static void contains(String out, String line) {
+        assertTrue(out.contains(line), "expected a line with '" + line + "' in:\n" + out);
+    }
+
+    @Test
+    void aBogusIsaPropertyFailsEveryCallNamingTheValidValues() {
+        String out = probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.isa=bogus"), Map.of(),
+                "forward", "forward", "isa");
+        String expected = "java.lang.IllegalStateException: -Dactinium.isa=bogus: not an ISA; valid values (case-insensitive):"
+                + " scalar, avx2, avx512";
+        contains(out, "forward: " + expected);
+        contains(out, "isa: " + expected);
+        assertTrue(!out.contains("NoClassDefFoundError") && !out.contains("ExceptionInInitializerError"), out);
+    }
+
+    @Test
+    void theEnvironmentVariableFollowsTheSameRule() {
+        contains(probe(NATIVE_ACCESS, Map.of("ACTINIUM_ISA", "Scalar"), "isa"), "isa: SCALAR");
+        String out = probe(NATIVE_ACCESS, Map.of("ACTINIUM_ISA", "bogus"), "forward", "forward");
+        contains(out, "forward: java.lang.IllegalStateException: ACTINIUM_ISA=bogus: not an ISA; valid values");
+        // the property wins over the environment
+        contains(probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.isa=SCALAR"),
+                Map.of("ACTINIUM_ISA", "bogus"), "isa"), "isa: SCALAR");
+    }
+
+    @Test
+    void threadCountsOutsideTheRangeNameThePropertyAndTheRange() {
+        String out = probe(NATIVE_ACCESS, Map.of(), "threads=0", "threads=-3", "threads=40000", "threads=abc", "threads=3");
+        for (String bad : new String[] {"0", "-3", "40000", "abc"}) {
+            contains(out, "threads=" + bad + ": java.lang.IllegalStateException: -Dactinium.threads=" + bad
+                    + ": must be an integer in [1, 32767]");
+        }
+        contains(out, "threads=3: 3");
+    }
+
+    @Test
+    void wrapAddressNeedsNativeAccessOfTheCallingModule() {
+        contains(probe(List.of(), Map.of(), "wrapAddress"), "wrapAddress: java.lang.IllegalCallerException: wrapAddress is"
+                + " restricted: unnamed module");
+        contains(probe(NATIVE_ACCESS, Map.of(), "wrapAddress"), "wrapAddress: Tensor[F32 [4] cpu]");
+    }
+}
