@@ -42,6 +42,8 @@ public final class Activations {
     public static Tensor forward(Activation op, Tensor x, Arena arena) {
         Objects.requireNonNull(op, "op");
         Checks.live(x, "x");
+        Checks.activationDType(x, "x");
+        if (x.device().isCuda()) Cuda.require(x.device(), "x");
         Tensor y = Tensor.allocate(Objects.requireNonNull(arena, "arena"), x.dtype(), x.device(), x.shape().toArray());
         forward(op, x, y);
         return y;

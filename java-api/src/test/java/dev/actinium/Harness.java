@@ -130,7 +130,7 @@ final class Harness {
             else if (dtype == DType.BF16 && Math.abs(r) > 0x1.fefffep127) ok = Double.isInfinite(g) && Math.signum(g) == Math.signum(r) || Math.abs(g - r) <= rtol * Math.abs(r);
             else {
                 double err = Math.abs(g - r), s = scale == null ? 1 : Math.abs(scale[i]);
-                double bound = rtol * Math.abs(r) + atol * s + floor;
+                double bound = rtol * Math.abs(r) + (atol == 0 ? 0 : atol * s) + floor;  // exact ops: no 0 * inf
                 ok = !Double.isNaN(g) && err <= bound;
                 if (Math.abs(r) >= 1e-6 * s && Math.abs(r) >= 0x1p-126) worstRel = Math.max(worstRel, err / Math.abs(r));
                 if (bound > 0) worstAbs = Math.max(worstAbs, err / bound);

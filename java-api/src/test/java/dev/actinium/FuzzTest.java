@@ -1,0 +1,272 @@
+package dev.actinium;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random calls through the public API mixing valid and invalid shapes, dtypes, devices, offsets,
+ * views, aliasing, closed and foreign-confined arenas and thread counts. An independent oracle
+ * lists the arguments that make a call invalid; each call must then either throw an exception
+ * whose message starts with one of them, or, when there is none, give the float64 reference's
+ * result within the op's bound. The seed is printed; -Dfuzz.seed=S replays it.
+ */
+class FuzzTest {
+    static final int CALLS = 40_000;
+    static final long BUDGET_NANOS = 30_000_000_000L;
+    static final int[] SIZES = {0, 1, 5, 15, 16, 17, 63, 64, 65, 300, 1000, 4099};
+    static final DType[] DTYPES = {DType.F32, DType.F32, DType.BF16, DType.BF16, DType.F16, DType.I8};
+    static final Parallel[] PARALLELS = {Parallel.serial(), Parallel.of(Parallel.newPool(2)).withGrain(64),
+            Parallel.of(Parallel.newPool(3)).withGrain(1000).withStreamThreshold(0)};
+
+    enum Where { CONFINED, SHARED, HEAP, CLOSED, OTHER_THREAD, CUDA }
+
+    /** A tensor argument and what the oracle knows of it. */
+    record Arg(String name, Tensor tensor, float[] values, Where where) {
+        boolean usable() {
+            return tensor != null && where != Where.CLOSED && where != Where.OTHER_THREAD;
+        }
+    }
+
+    final Random random;
+    final Arena arena = Arena.ofShared();
+    final ExecutorService other = Executors.newSingleThreadExecutor();
+    Arena otherArena;
+
+    FuzzTest() {
+        long seed = Long.getLong("fuzz.seed", new Random().nextLong());
+        System.out.println("FuzzTest seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
+        random = new Random(seed);
+    }
+
+    @Test
+    void randomCallsGiveTheReferenceOrAnExceptionNamingTheArgument() throws Exception {
+        otherArena = other.submit(Arena::ofConfined).get();
+        long start = System.nanoTime();
+        int calls = 0, valid = 0;
+        try {
+            for (; calls < CALLS && System.nanoTime() - start < BUDGET_NANOS; calls++) {
+                if (oneCall(calls)) valid++;
+            }
+        } finally {
+            other.shutdown();
+            other.awaitTermination(10, TimeUnit.SECONDS);
+            arena.close();
+        }
+        System.out.printf("FuzzTest: %d calls (%d valid, %d rejected) in %.1f s%n", calls, valid, calls - valid,
+                (System.nanoTime() - start) / 1e9);
+        assertTrue(calls >= 10_000, "only " + calls + " calls in the time budget");
+        assertTrue(valid > calls / 10 && valid < calls * 9 / 10, valid + " valid of " + calls);
+    }
+
+    /** One random call, checked; true if the oracle found it valid. */
+    boolean oneCall(int index) throws Exception {
+        Activation op = random.nextInt(50) == 0 ? null : Activation.values()[random.nextInt(Activation.values().length)];
+        Parallel parallel = random.nextInt(60) == 0 ? null : PARALLELS[random.nextInt(PARALLELS.length)];
+        int kind = random.nextInt(4);  // forward, backward, forward with bias, forward into a new tensor
+        long[] dims = dims();
+        Arg x = arg("x", dims, pick(DTYPES));
+        Set<String> culprits = new HashSet<>();
+        if (op == null) culprits.add("op");
+        if (parallel == null && kind != 3) culprits.add("parallel");
+        List<Arg> inputs = new ArrayList<>(List.of(x));
+        Arg out, dy = null, bias = null;
+        if (kind == 3) {
+            out = null;
+        } else {
+            out = random.nextInt(8) == 0 ? alias(x, kind == 1 ? "dx" : "y") : arg(kind == 1 ? "dx" : "y", mutate(dims), mutate(x));
+        }
+        if (kind == 1) {
+            dy = random.nextInt(10) == 0 && out != null && out.tensor() != null ? new Arg("dy", out.tensor(), out.values(), out.where())
+                    : arg("dy", mutate(dims), mutate(x));
+            inputs.add(dy);
+        }
+        if (kind == 2) {
+            long cols = Shape.of(dims).lastDim();
+            long[] biasDims = random.nextInt(10) == 0 ? new long[] {cols + 1} : random.nextInt(15) == 0 ? new long[] {1, cols} : new long[] {cols};
+            bias = random.nextInt(20) == 0 && out != null ? alias(out, "bias") : arg("bias", biasDims, mutate(x));
+            inputs.add(bias);
+        }
+        oracle(x, out, dy, bias, kind, culprits);
+        float[][] before = new float[inputs.size()][];
+        for (int i = 0; i < inputs.size(); i++) before[i] = inputs.get(i).values() == null ? null : inputs.get(i).values().clone();
+        Tensor result;
+        try {
+            result = switch (kind) {
+                case 0 -> { Activations.forward(op, x.tensor(), out.tensor(), parallel); yield out.tensor(); }
+                case 1 -> { Activations.backward(op, x.tensor(), dy.tensor(), out.tensor(), parallel); yield out.tensor(); }
+                case 2 -> { Activations.forwardBias(op, x.tensor(), bias.tensor(), out.tensor(), parallel); yield out.tensor(); }
+                default -> Activations.forward(op, x.tensor(), arena);
+            };
+        } catch (RuntimeException e) {
+            String lead = e.getMessage() == null ? "" : e.getMessage().split("[: ]", 2)[0];
+            if (!culprits.contains(lead)) {
+                throw new AssertionError("call " + index + " (" + describe(op, kind, x, out, dy, bias) + "): culprits " + culprits
+                        + ", threw " + e, e);
+            }
+            return false;
+        }
+        if (!culprits.isEmpty()) fail("call " + index + " (" + describe(op, kind, x, out, dy, bias) + ") should fail naming one of " + culprits);
+        check(op, kind, before, result, index);
+        return true;
+    }
+
+    /** The arguments that make the call invalid, in the library's terms. */
+    static void oracle(Arg x, Arg out, Arg dy, Arg bias, int kind, Set<String> culprits) {
+        for (Arg a : new Arg[] {x, out, dy, bias}) {
+            if (a == null) continue;
+            if (!a.usable()) culprits.add(a.name());
+        }
+        if (!x.usable()) return;
+        Tensor xt = x.tensor();
+        if (xt.dtype() != DType.F32 && xt.dtype() != DType.BF16) culprits.add("x");
+        if (xt.device().isCuda()) culprits.add("x");
+        for (Arg a : new Arg[] {out, dy, bias}) {
+            if (a == null || !a.usable()) continue;
+            Tensor t = a.tensor();
+            if (t.dtype() != xt.dtype() || !t.device().equals(xt.device())) culprits.add(a.name());
+            if (a != bias && !t.shape().equals(xt.shape())) culprits.add(a.name());
+            if (t.device().isCuda()) culprits.add(a.name());
+        }
+        if (bias != null && bias.usable()) {
+            Shape s = bias.tensor().shape();
+            if (s.rank() != 1 || s.dim(0) != xt.shape().lastDim()) culprits.add("bias");
+            if (out != null && out.usable() && overlaps(out.tensor(), bias.tensor())) culprits.add("y");
+        }
+        if (out != null && out.usable()) {
+            if (partial(out.tensor(), xt)) culprits.add(out.name());
+            if (dy != null && dy.usable() && partial(out.tensor(), dy.tensor())) culprits.add(out.name());
+        }
+    }
+
+    static boolean overlaps(Tensor a, Tensor b) {
+        if (!a.device().equals(b.device())) return false;
+        long a0 = a.memory().address(), b0 = b.memory().address();
+        boolean sameBase = a.memory().heapBase().equals(b.memory().heapBase());
+        return sameBase && a.byteSize() > 0 && b.byteSize() > 0 && a0 < b0 + b.byteSize() && b0 < a0 + a.byteSize();
+    }
+
+    static boolean partial(Tensor out, Tensor in) {
+        boolean exact = out.memory().address() == in.memory().address() && out.byteSize() == in.byteSize()
+                && out.memory().heapBase().equals(in.memory().heapBase());
+        return overlaps(out, in) && !exact;
+    }
+
+    void check(Activation op, int kind, float[][] before, Tensor result, int index) {
+        OpInfo info = OpInfo.of(op);
+        float[] x = before[0];
+        int n = x.length;
+        DType dtype = result.dtype();
+        double[] ref = new double[n];
+        float[] scale = null, input = x;
+        if (kind == 1) {
+            float[] dy = before[1];
+            for (int i = 0; i < n; i++) {
+                // relu's gradient is a select, as PyTorch's: 0 where x <= 0 even for dy = NaN or inf
+                ref[i] = Float.isNaN(x[i]) ? Double.NaN : op == Activation.RELU ? (x[i] > 0 ? dy[i] : 0)
+                        : (double) dy[i] * info.derivative(x[i]);
+            }
+            scale = dy;
+        } else if (kind == 2) {
+            float[] b = before[1];
+            int cols = b.length;
+            input = new float[n];
+            for (int i = 0; i < n; i++) {
+                input[i] = x[i] + b[i % cols];  // the add is fp32; only the output is rounded
+                ref[i] = info.forward(input[i]);
+            }
+        } else {
+            for (int i = 0; i < n; i++) ref[i] = info.forward(x[i]);
+        }
+        Harness.compare("fuzz call " + index + " " + op + " " + dtype + " kind " + kind, info, dtype,
+                kind == 1 ? "backward" : "forward", input, result.toFloatArray(), ref, scale);
+    }
+
+    long[] dims() {
+        int n = SIZES[random.nextInt(SIZES.length)];
+        return switch (random.nextInt(6)) {
+            case 0 -> random.nextInt(30) == 0 ? new long[0] : new long[] {n};
+            case 1, 2 -> {
+                int rows = 1 + random.nextInt(7);
+                yield new long[] {rows, Math.max(0, n / rows)};
+            }
+            case 3 -> new long[] {2, 3, Math.max(0, n / 6)};
+            default -> new long[] {n};
+        };
+    }
+
+    long[] mutate(long[] dims) {
+        if (random.nextInt(12) != 0) return dims.clone();
+        long[] d = dims.length == 0 ? new long[] {1} : dims.clone();
+        d[random.nextInt(d.length)] += 1;
+        return d;
+    }
+
+    DType mutate(Arg like) {
+        if (random.nextInt(12) == 0 || like.tensor() == null) return pick(DTYPES);
+        return like.tensor().dtype();
+    }
+
+    DType pick(DType[] dtypes) {
+        return dtypes[random.nextInt(dtypes.length)];
+    }
+
+    /** A tensor of random placement: values readable by the oracle (null when the test cannot read them). */
+    Arg arg(String name, long[] dims, DType dtype) throws Exception {
+        if (random.nextInt(60) == 0) return new Arg(name, null, null, Where.CONFINED);
+        Where where = Where.values()[weighted()];
+        Shape shape = Shape.of(dims);
+        int n = (int) shape.numel();
+        boolean floating = dtype == DType.F32 || dtype == DType.BF16;
+        float[] values = floating ? Harness.stored(Harness.inputs(random.nextLong(), n, true), dtype) : new float[n];
+        int offset = random.nextInt(4);
+        return switch (where) {
+            case HEAP -> dtype == DType.F32 ? new Arg(name, Tensor.wrap(values.clone(), dims), values, where)
+                    : new Arg(name, place(arena, dtype, values, offset, dims), values, Where.SHARED);
+            case CONFINED, SHARED -> new Arg(name, place(arena, dtype, values, offset, dims), values, where);
+            case CLOSED -> {
+                Arena closed = Arena.ofConfined();
+                Tensor t = place(closed, dtype, values, offset, dims);
+                closed.close();
+                yield new Arg(name, t, null, where);
+            }
+            case OTHER_THREAD -> new Arg(name, other.submit(() -> place(otherArena, dtype, values, offset, dims)).get(), null, where);
+            case CUDA -> new Arg(name, Tensor.wrapAddress(1L << 24, dtype, Device.cuda(0), dims), null, where);
+        };
+    }
+
+    int weighted() {
+        int r = random.nextInt(100);
+        return r < 35 ? 0 : r < 60 ? 1 : r < 85 ? 2 : r < 90 ? 3 : r < 95 ? 4 : 5;
+    }
+
+    static Tensor place(Arena arena, DType dtype, float[] values, int offset, long[] dims) {
+        if (dtype == DType.F32 || dtype == DType.BF16) return Harness.place(arena, dtype, values, offset, dims).tensor();
+        return Tensor.allocate(arena, dtype, dims);
+    }
+
+    /** Another view of a's memory: the same tensor (in place) or one shifted by an element (partial overlap). */
+    Arg alias(Arg a, String name) {
+        if (a.tensor() == null || a.tensor().shape().rank() == 0 || a.tensor().shape().dim(0) < 2 || random.nextBoolean()) {
+            return new Arg(name, a.tensor(), a.values(), a.where());
+        }
+        Tensor t = a.tensor();
+        return new Arg(name, t.slice(1, t.shape().dim(0)), null, a.where());
+    }
+
+    static String describe(Activation op, int kind, Arg... args) {
+        StringBuilder s = new StringBuilder(op + " kind " + kind);
+        for (Arg a : args) if (a != null) s.append(", ").append(a.name()).append('=').append(a.tensor()).append(' ').append(a.where());
+        return s.toString();
+    }
+}
