@@ -29,13 +29,15 @@ public class BindingsGenerator {
     record CEnum(String name, Map<String, Integer> rows) {}
 
     static final Pattern ENUM = Pattern.compile("typedef\\s+enum\\s+(\\w+)\\s*\\{([^}]*)\\}\\s*\\w+\\s*;");
-    static final Pattern FUNCTION = Pattern.compile("ak_api\\s+(ak_short\\s+)?([\\w\\s*]+?)\\s*\\b(ak_\\w+)\\s*\\(([^)]*)\\)\\s*;");
+    static final Pattern FUNCTION =
+            Pattern.compile("ak_api\\s+(ak_short\\s+)?([\\w\\s*]+?)\\s*\\b(ak_\\w+)\\s*\\(([^)]*)\\)\\s*;");
 
     public static void main(String[] args) throws IOException {
         String text = Files.readString(Path.of(args[1])).replaceAll("\\s+", " ");
         Path out = Path.of(args[2]);
         switch (args[0]) {
-            case "bindings" -> write(out, "dev.actinium.bindings.ActiniumNative", bindings(parseEnums(text), parseFunctions(text)));
+            case "bindings" -> write(out, "dev.actinium.bindings.ActiniumNative",
+                    bindings(parseEnums(text), parseFunctions(text)));
             case "enum" -> write(out, args[5], javaEnum(parseEnums(text), args[3], args[4], args[5]));
             default -> throw new IllegalArgumentException("mode must be bindings or enum, not " + args[0]);
         }
@@ -70,7 +72,9 @@ public class BindingsGenerator {
             if (!list.equals("void") && !list.isEmpty()) {
                 for (String p : list.split(",")) {
                     Matcher pm = Pattern.compile("(.*?)\\b(\\w+)$").matcher(p.trim());
-                    if (!pm.matches()) throw new IllegalStateException("cannot parse parameter '" + p + "' of " + m.group(3));
+                    if (!pm.matches()) {
+                        throw new IllegalStateException("cannot parse parameter '" + p + "' of " + m.group(3));
+                    }
                     params.add(new Param(normalize(pm.group(1)), pm.group(2)));
                 }
             }
@@ -130,33 +134,39 @@ public class BindingsGenerator {
                     private ActiniumNative() {}
 
                     /** A function of the header as the generator read it. */
-                    public record FunctionInfo(String name, FunctionDescriptor descriptor, boolean cuda, boolean critical) {}
+                    public record FunctionInfo(String name, FunctionDescriptor descriptor, boolean cuda,
+                                               boolean critical) {}
 
                 """);
         for (CEnum e : enums) {
             s.append("    // enum ").append(e.name()).append('\n');
-            e.rows().forEach((k, v) -> s.append("    public static final int ").append(k).append(" = ").append(v).append(";\n"));
+            e.rows().forEach((k, v) ->
+                    s.append("    public static final int ").append(k).append(" = ").append(v).append(";\n"));
             s.append('\n');
         }
         StringBuilder infos = new StringBuilder();
         for (Function f : functions) {
             boolean cuda = f.name().startsWith("ak_cuda_");
             String ret = f.returnType();
-            String desc = (ret.equals("void") ? "FunctionDescriptor.ofVoid(" : "FunctionDescriptor.of(" + layout(ret) + (f.params().isEmpty() ? "" : ", "))
+            String desc = (ret.equals("void") ? "FunctionDescriptor.ofVoid("
+                    : "FunctionDescriptor.of(" + layout(ret) + (f.params().isEmpty() ? "" : ", "))
                     + String.join(", ", f.params().stream().map(p -> layout(p.cType())).toList()) + ")";
             String options = f.isShort() ? ", Linker.Option.critical(true)" : "";
             String lib = cuda ? "NativeLibraries.cuda()" : "NativeLibraries.cpu()";
             s.append("    private static final class ").append(f.name()).append("$ {\n")
                     .append("        static final FunctionDescriptor DESC = ").append(desc).append(";\n")
                     .append("        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(\n")
-                    .append("                ").append(lib).append(".findOrThrow(\"").append(f.name()).append("\"), DESC").append(options).append(");\n")
+                    .append("                ").append(lib).append(".findOrThrow(\"").append(f.name())
+                    .append("\"), DESC").append(options).append(");\n")
                     .append("    }\n\n");
             String jret = ret.equals("void") ? "void" : javaType(ret);
             String sig = String.join(", ", f.params().stream().map(p -> javaType(p.cType()) + " " + p.name()).toList());
             String call = String.join(", ", f.params().stream().map(Param::name).toList());
             s.append("    /** {@code ").append(ret).append(' ').append(f.name()).append('(')
-                    .append(String.join(", ", f.params().stream().map(p -> p.cType() + " " + p.name()).toList())).append(")} */\n")
-                    .append("    public static ").append(jret).append(' ').append(f.name()).append('(').append(sig).append(") {\n")
+                    .append(String.join(", ", f.params().stream().map(p -> p.cType() + " " + p.name()).toList()))
+                    .append(")} */\n")
+                    .append("    public static ").append(jret).append(' ').append(f.name()).append('(').append(sig)
+                    .append(") {\n")
                     .append("        try {\n")
                     .append("            ").append(jret.equals("void") ? "" : "return (" + jret + ") ")
                     .append(f.name()).append("$.HANDLE.invokeExact(").append(call).append(");\n")
@@ -183,7 +193,8 @@ public class BindingsGenerator {
         s.append("// Generated by bindings/src/generator/BindingsGenerator.java from enum ").append(cName)
                 .append(" of native/include/actinium.h.\n// Do not edit: change the header and rebuild.\n")
                 .append("package ").append(pkg).append(";\n\n")
-                .append("/** The rows of {@code ").append(cName).append("} in {@code actinium.h}, in native order. */\n")
+                .append("/** The rows of {@code ").append(cName)
+                .append("} in {@code actinium.h}, in native order. */\n")
                 .append("public enum ").append(simple).append(" {\n");
         List<String> rows = new ArrayList<>();
         e.rows().forEach((k, v) -> {
@@ -202,7 +213,8 @@ public class BindingsGenerator {
                 .append("    /** The row with this C enum value. */\n")
                 .append("    public static ").append(simple).append(" ofCode(int code) {\n")
                 .append("        for (").append(simple).append(" v : values()) if (v.code == code) return v;\n")
-                .append("        throw new IllegalArgumentException(\"no ").append(simple).append(" with code \" + code);\n    }\n")
+                .append("        throw new IllegalArgumentException(\"no ").append(simple)
+                .append(" with code \" + code);\n    }\n")
                 .append("}\n");
         return s.toString();
     }

@@ -66,7 +66,8 @@ class BindingsTest {
         for (ActiniumNative.FunctionInfo f : ActiniumNative.FUNCTIONS) {
             if (!f.cuda()) continue;
             MemorySegment symbol = cuda.find(f.name()).orElseThrow(() -> new AssertionError(f.name() + " missing"));
-            assertEquals(f.descriptor().toMethodType(), Linker.nativeLinker().downcallHandle(symbol, f.descriptor()).type());
+            assertEquals(f.descriptor().toMethodType(),
+                    Linker.nativeLinker().downcallHandle(symbol, f.descriptor()).type());
             checked++;
         }
         assertTrue(checked > 5, "checked " + checked);
@@ -76,9 +77,11 @@ class BindingsTest {
     void callsReachTheLibrary() {
         String version = ActiniumNative.ak_version().reinterpret(64).getString(0);
         assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), version);
-        assertEquals("relu", ActiniumNative.ak_activation_name(ActiniumNative.AK_ACT_RELU).reinterpret(64).getString(0));
+        assertEquals("relu",
+                ActiniumNative.ak_activation_name(ActiniumNative.AK_ACT_RELU).reinterpret(64).getString(0));
         assertEquals(ActiniumNative.AK_ERR_INVALID_ARGUMENT,
-                ActiniumNative.ak_act_forward(99, ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.NULL, 1, 0));
+                ActiniumNative.ak_act_forward(99, ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.NULL,
+                        1, 0));
         String error = ActiniumNative.ak_last_error().reinterpret(512).getString(0);
         assertTrue(error.contains("op 99"), error);
         assertNotNull(NativeLibraries.cpu().origin());
