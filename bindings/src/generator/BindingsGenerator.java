@@ -118,7 +118,6 @@ public class BindingsGenerator {
                 package dev.actinium.bindings;
 
                 import java.lang.foreign.FunctionDescriptor;
-                import java.lang.foreign.Linker;
                 import java.lang.foreign.MemorySegment;
                 import java.lang.foreign.ValueLayout;
                 import java.lang.invoke.MethodHandle;
@@ -126,9 +125,11 @@ public class BindingsGenerator {
 
                 /**
                  * The C ABI of Actinium, one static method per function of {@code actinium.h}.
-                 * Functions prefixed {@code ak_cuda_} live in the CUDA library and bind on first use;
-                 * the others bind to the CPU library. Calls marked short in the header are linked with
-                 * {@code Linker.Option.critical(true)}, so heap segments pass without a copy.
+                 * Functions prefixed {@code ak_cuda_} live in the CUDA library, the others in the CPU
+                 * library; each binds on its first call. A function whose library or symbol is unavailable
+                 * throws an UnsatisfiedLinkError saying why, on that call and every later one. Calls marked
+                 * short in the header are linked with {@code Linker.Option.critical(true)}, so heap segments
+                 * pass without a copy.
                  */
                 public final class ActiniumNative {
                     private ActiniumNative() {}
@@ -144,20 +145,20 @@ public class BindingsGenerator {
                     s.append("    public static final int ").append(k).append(" = ").append(v).append(";\n"));
             s.append('\n');
         }
-        StringBuilder infos = new StringBuilder();
+        List<String> infos = new ArrayList<>();
         for (Function f : functions) {
-            boolean cuda = f.name().startsWith("ak_cuda_");
             String ret = f.returnType();
             String desc = (ret.equals("void") ? "FunctionDescriptor.ofVoid("
                     : "FunctionDescriptor.of(" + layout(ret) + (f.params().isEmpty() ? "" : ", "))
                     + String.join(", ", f.params().stream().map(p -> layout(p.cType())).toList()) + ")";
-            String options = f.isShort() ? ", Linker.Option.critical(true)" : "";
-            String lib = cuda ? "NativeLibraries.cuda()" : "NativeLibraries.cpu()";
-            s.append("    private static final class ").append(f.name()).append("$ {\n")
-                    .append("        static final FunctionDescriptor DESC = ").append(desc).append(";\n")
-                    .append("        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(\n")
-                    .append("                ").append(lib).append(".findOrThrow(\"").append(f.name())
-                    .append("\"), DESC").append(options).append(");\n")
+            // The holder binds on the first call only; Downcalls.bind never throws, so the holder always initialises.
+            String info = f.name() + "$INFO";
+            infos.add(info);
+            s.append("    private static final FunctionInfo ").append(info).append(" = new FunctionInfo(\"")
+                    .append(f.name()).append("\",\n            ").append(desc).append(", ")
+                    .append(f.name().startsWith("ak_cuda_")).append(", ").append(f.isShort()).append(");\n\n")
+                    .append("    private static final class ").append(f.name()).append("$ {\n")
+                    .append("        static final MethodHandle HANDLE = Downcalls.bind(").append(info).append(");\n")
                     .append("    }\n\n");
             String jret = ret.equals("void") ? "void" : javaType(ret);
             String sig = String.join(", ", f.params().stream().map(p -> javaType(p.cType()) + " " + p.name()).toList());
@@ -174,12 +175,10 @@ public class BindingsGenerator {
                     .append("            throw NativeLibraries.rethrow(t);\n")
                     .append("        }\n")
                     .append("    }\n\n");
-            infos.append("            new FunctionInfo(\"").append(f.name()).append("\", ").append(desc).append(", ")
-                    .append(cuda).append(", ").append(f.isShort()).append("),\n");
         }
         s.append("    /** Every function of the header, for binding checks. */\n")
-                .append("    public static final List<FunctionInfo> FUNCTIONS = List.of(\n")
-                .append(infos.substring(0, infos.length() - 2)).append(");\n");
+                .append("    public static final List<FunctionInfo> FUNCTIONS = List.of(\n            ")
+                .append(String.join(",\n            ", infos)).append(");\n");
         s.append("}\n");
         return s.toString();
     }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The native libraries, each loaded on first use from the first place that works: the directory
@@ -14,7 +15,9 @@ import java.util.Optional;
  * {@link LibraryLoader} for the order and {@link LibraryCache} for the cache.
  *
  * <p>The CUDA library is loaded only when the CUDA driver ({@code libcuda.so.1}) is present;
- * otherwise {@link #cuda()} throws with the reason, and nothing falls back silently.
+ * otherwise {@link #cuda()} throws with the reason, and nothing falls back silently. A library that
+ * cannot be loaded is not retried: every later use throws a fresh {@link UnsatisfiedLinkError}
+ * with the same reason.
  */
 public final class NativeLibraries {
     public static final String PATH_PROPERTY = "actinium.library.path";
@@ -32,48 +35,63 @@ public final class NativeLibraries {
         }
     }
 
-    private static final class Cpu {
-        static final Library LIBRARY = LibraryLoader.load("actinium", LoaderSettings.system());
-    }
-
-    private static final class Cuda {
-        static final Library LIBRARY;
-        static final String UNAVAILABLE;
-
-        static {
-            Library library = null;
-            String reason = null;
+    /**
+     * A library, or why it could not be loaded. Holders keep this rather than failing their own
+     * initialisation, which would turn every use after the first into a NoClassDefFoundError.
+     */
+    private record Outcome(Library library, Throwable failure) {
+        static Outcome of(Supplier<Library> loader) {
             try {
-                DynamicLoader.open("libcuda.so.1");
-            } catch (UnsatisfiedLinkError e) {
-                reason = "no CUDA driver on this machine (" + e.getMessage() + ")";
+                return new Outcome(loader.get(), null);
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                return new Outcome(null, e);
             }
-            if (reason == null) {
-                try {
-                    library = LibraryLoader.load("actinium_cuda", LoaderSettings.system());
-                } catch (UnsatisfiedLinkError e) {
-                    reason = e.getMessage();
-                }
-            }
-            LIBRARY = library;
-            UNAVAILABLE = reason;
+        }
+
+        String reason() {
+            if (failure == null) return null;
+            return failure instanceof UnsatisfiedLinkError ? failure.getMessage() : failure.toString();
+        }
+
+        /** The library, or a fresh error per call, so each caller's stack trace is its own. */
+        Library get(String prefix) {
+            if (library != null) return library;
+            UnsatisfiedLinkError e = new UnsatisfiedLinkError(prefix + reason());
+            if (!(failure instanceof UnsatisfiedLinkError)) e.initCause(failure);  // a bug: keep its trace
+            throw e;
         }
     }
 
-    /** The CPU library; loads it on first use. */
+    private static final class Cpu {
+        static final Outcome LOADED = Outcome.of(() -> LibraryLoader.load("actinium", LoaderSettings.system()));
+    }
+
+    private static final class Cuda {
+        static final Outcome LOADED = Outcome.of(Cuda::load);
+
+        private static Library load() {
+            try {
+                DynamicLoader.open("libcuda.so.1");
+            } catch (UnsatisfiedLinkError e) {
+                throw new UnsatisfiedLinkError("no CUDA driver on this machine (" + e.getMessage() + ")");
+            }
+            return LibraryLoader.load("actinium_cuda", LoaderSettings.system());
+        }
+    }
+
+    /** The CPU library; loads it on first use, throws {@link UnsatisfiedLinkError} saying why if it cannot. */
     public static Library cpu() {
-        return Cpu.LIBRARY;
+        return Cpu.LOADED.get("");
     }
 
     /** The CUDA library; throws {@link UnsatisfiedLinkError} saying why if it cannot be used. */
     public static Library cuda() {
-        if (Cuda.LIBRARY == null) throw new UnsatisfiedLinkError("CUDA unavailable: " + Cuda.UNAVAILABLE);
-        return Cuda.LIBRARY;
+        return Cuda.LOADED.get("CUDA unavailable: ");
     }
 
     /** Why the CUDA library is not available, or empty if it is loaded. */
     public static Optional<String> cudaUnavailableReason() {
-        return Optional.ofNullable(Cuda.UNAVAILABLE);
+        return Optional.ofNullable(Cuda.LOADED.reason());
     }
 
     /** The platform directory of the packaged libraries, e.g. {@code linux-x86_64}. */

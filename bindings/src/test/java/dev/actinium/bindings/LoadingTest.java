@@ -72,6 +72,24 @@ class LoadingTest {
         assertTrue(origin.contains(home.resolve(".cache/actinium/" + NativeLibraries.platform()).toString()), origin);
     }
 
+    /** An explicit library that cannot be loaded: every call gives the loader's reason, never NoClassDefFoundError. */
+    @Test
+    void anUnloadableLibraryFailsEveryCallWithTheReason() throws Exception {
+        Path libs = Files.createDirectory(dir.resolve("libs"));
+        Files.writeString(libs.resolve(LIBRARY), "not a library\n".repeat(400));
+        ChildJvm.Result r = ChildJvm.run(dir.resolve("out"), Map.of(NativeLibraries.PATH_PROPERTY, libs.toString()),
+                "failures");
+        assertEquals(0, r.exit(), r.output());
+        List<String> thrown = r.values("thrown");
+        assertEquals(4, thrown.size(), r.output());
+        for (String t : thrown) {
+            assertTrue(t.startsWith(UnsatisfiedLinkError.class.getName() + ": "), t);
+            assertTrue(t.contains("invalid ELF header") || t.contains("not a mach-o file"), t);  // Linux, macOS
+            assertTrue(t.contains(NativeLibraries.PATH_PROPERTY), t);
+        }
+        assertEquals(List.of("true"), r.values("distinct"), "a fresh error per call");
+    }
+
     /**
      * No place works: the per-user cache cannot be created and the temporary one was made writable by
      * others (an attacker's), so the jar's copy is not extracted, and the system has none: the error
