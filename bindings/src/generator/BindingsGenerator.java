@@ -29,13 +29,15 @@ public class BindingsGenerator {
     record CEnum(String name, Map<String, Integer> rows) {}
 
     static final Pattern ENUM = Pattern.compile("typedef\\s+enum\\s+(\\w+)\\s*\\{([^}]*)\\}\\s*\\w+\\s*;");
-    static final Pattern FUNCTION = Pattern.compile("ak_api\\s+(ak_short\\s+)?([\\w\\s*]+?)\\s*\\b(ak_\\w+)\\s*\\(([^)]*)\\)\\s*;");
+    static final Pattern FUNCTION =
+            Pattern.compile("ak_api\\s+(ak_short\\s+)?([\\w\\s*]+?)\\s*\\b(ak_\\w+)\\s*\\(([^)]*)\\)\\s*;");
 
     public static void main(String[] args) throws IOException {
         String text = Files.readString(Path.of(args[1])).replaceAll("\\s+", " ");
         Path out = Path.of(args[2]);
         switch (args[0]) {
-            case "bindings" -> write(out, "dev.actinium.bindings.ActiniumNative", bindings(parseEnums(text), parseFunctions(text)));
+            case "bindings" -> write(out, "dev.actinium.bindings.ActiniumNative",
+                    bindings(parseEnums(text), parseFunctions(text)));
             case "enum" -> write(out, args[5], javaEnum(parseEnums(text), args[3], args[4], args[5]));
             default -> throw new IllegalArgumentException("mode must be bindings or enum, not " + args[0]);
         }
@@ -70,7 +72,9 @@ public class BindingsGenerator {
             if (!list.equals("void") && !list.isEmpty()) {
                 for (String p : list.split(",")) {
                     Matcher pm = Pattern.compile("(.*?)\\b(\\w+)$").matcher(p.trim());
-                    if (!pm.matches()) throw new IllegalStateException("cannot parse parameter '" + p + "' of " + m.group(3));
+                    if (!pm.matches()) {
+                        throw new IllegalStateException("cannot parse parameter '" + p + "' of " + m.group(3));
+                    }
                     params.add(new Param(normalize(pm.group(1)), pm.group(2)));
                 }
             }
@@ -114,7 +118,6 @@ public class BindingsGenerator {
                 package dev.actinium.bindings;
 
                 import java.lang.foreign.FunctionDescriptor;
-                import java.lang.foreign.Linker;
                 import java.lang.foreign.MemorySegment;
                 import java.lang.foreign.ValueLayout;
                 import java.lang.invoke.MethodHandle;
@@ -122,41 +125,49 @@ public class BindingsGenerator {
 
                 /**
                  * The C ABI of Actinium, one static method per function of {@code actinium.h}.
-                 * Functions prefixed {@code ak_cuda_} live in the CUDA library and bind on first use;
-                 * the others bind to the CPU library. Calls marked short in the header are linked with
-                 * {@code Linker.Option.critical(true)}, so heap segments pass without a copy.
+                 * Functions prefixed {@code ak_cuda_} live in the CUDA library, the others in the CPU
+                 * library; each binds on its first call. A function whose library or symbol is unavailable
+                 * throws an UnsatisfiedLinkError saying why, on that call and every later one. Calls marked
+                 * short in the header are linked with {@code Linker.Option.critical(true)}, so heap segments
+                 * pass without a copy.
                  */
                 public final class ActiniumNative {
                     private ActiniumNative() {}
 
                     /** A function of the header as the generator read it. */
-                    public record FunctionInfo(String name, FunctionDescriptor descriptor, boolean cuda, boolean critical) {}
+                    public record FunctionInfo(String name, FunctionDescriptor descriptor, boolean cuda,
+                                               boolean critical) {}
 
                 """);
         for (CEnum e : enums) {
             s.append("    // enum ").append(e.name()).append('\n');
-            e.rows().forEach((k, v) -> s.append("    public static final int ").append(k).append(" = ").append(v).append(";\n"));
+            e.rows().forEach((k, v) ->
+                    s.append("    public static final int ").append(k).append(" = ").append(v).append(";\n"));
             s.append('\n');
         }
-        StringBuilder infos = new StringBuilder();
+        List<String> infos = new ArrayList<>();
         for (Function f : functions) {
-            boolean cuda = f.name().startsWith("ak_cuda_");
             String ret = f.returnType();
-            String desc = (ret.equals("void") ? "FunctionDescriptor.ofVoid(" : "FunctionDescriptor.of(" + layout(ret) + (f.params().isEmpty() ? "" : ", "))
+            String desc = (ret.equals("void") ? "FunctionDescriptor.ofVoid("
+                    : "FunctionDescriptor.of(" + layout(ret) + (f.params().isEmpty() ? "" : ", "))
                     + String.join(", ", f.params().stream().map(p -> layout(p.cType())).toList()) + ")";
-            String options = f.isShort() ? ", Linker.Option.critical(true)" : "";
-            String lib = cuda ? "NativeLibraries.cuda()" : "NativeLibraries.cpu()";
-            s.append("    private static final class ").append(f.name()).append("$ {\n")
-                    .append("        static final FunctionDescriptor DESC = ").append(desc).append(";\n")
-                    .append("        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(\n")
-                    .append("                ").append(lib).append(".findOrThrow(\"").append(f.name()).append("\"), DESC").append(options).append(");\n")
+            // The holder binds on the first call only; Downcalls.bind never throws, so the holder always initialises.
+            String info = f.name() + "$INFO";
+            infos.add(info);
+            s.append("    private static final FunctionInfo ").append(info).append(" = new FunctionInfo(\"")
+                    .append(f.name()).append("\",\n            ").append(desc).append(", ")
+                    .append(f.name().startsWith("ak_cuda_")).append(", ").append(f.isShort()).append(");\n\n")
+                    .append("    private static final class ").append(f.name()).append("$ {\n")
+                    .append("        static final MethodHandle HANDLE = Downcalls.bind(").append(info).append(");\n")
                     .append("    }\n\n");
             String jret = ret.equals("void") ? "void" : javaType(ret);
             String sig = String.join(", ", f.params().stream().map(p -> javaType(p.cType()) + " " + p.name()).toList());
             String call = String.join(", ", f.params().stream().map(Param::name).toList());
             s.append("    /** {@code ").append(ret).append(' ').append(f.name()).append('(')
-                    .append(String.join(", ", f.params().stream().map(p -> p.cType() + " " + p.name()).toList())).append(")} */\n")
-                    .append("    public static ").append(jret).append(' ').append(f.name()).append('(').append(sig).append(") {\n")
+                    .append(String.join(", ", f.params().stream().map(p -> p.cType() + " " + p.name()).toList()))
+                    .append(")} */\n")
+                    .append("    public static ").append(jret).append(' ').append(f.name()).append('(').append(sig)
+                    .append(") {\n")
                     .append("        try {\n")
                     .append("            ").append(jret.equals("void") ? "" : "return (" + jret + ") ")
                     .append(f.name()).append("$.HANDLE.invokeExact(").append(call).append(");\n")
@@ -164,12 +175,10 @@ public class BindingsGenerator {
                     .append("            throw NativeLibraries.rethrow(t);\n")
                     .append("        }\n")
                     .append("    }\n\n");
-            infos.append("            new FunctionInfo(\"").append(f.name()).append("\", ").append(desc).append(", ")
-                    .append(cuda).append(", ").append(f.isShort()).append("),\n");
         }
         s.append("    /** Every function of the header, for binding checks. */\n")
-                .append("    public static final List<FunctionInfo> FUNCTIONS = List.of(\n")
-                .append(infos.substring(0, infos.length() - 2)).append(");\n");
+                .append("    public static final List<FunctionInfo> FUNCTIONS = List.of(\n            ")
+                .append(String.join(",\n            ", infos)).append(");\n");
         s.append("}\n");
         return s.toString();
     }
@@ -183,7 +192,8 @@ public class BindingsGenerator {
         s.append("// Generated by bindings/src/generator/BindingsGenerator.java from enum ").append(cName)
                 .append(" of native/include/actinium.h.\n// Do not edit: change the header and rebuild.\n")
                 .append("package ").append(pkg).append(";\n\n")
-                .append("/** The rows of {@code ").append(cName).append("} in {@code actinium.h}, in native order. */\n")
+                .append("/** The rows of {@code ").append(cName)
+                .append("} in {@code actinium.h}, in native order. */\n")
                 .append("public enum ").append(simple).append(" {\n");
         List<String> rows = new ArrayList<>();
         e.rows().forEach((k, v) -> {
@@ -202,7 +212,8 @@ public class BindingsGenerator {
                 .append("    /** The row with this C enum value. */\n")
                 .append("    public static ").append(simple).append(" ofCode(int code) {\n")
                 .append("        for (").append(simple).append(" v : values()) if (v.code == code) return v;\n")
-                .append("        throw new IllegalArgumentException(\"no ").append(simple).append(" with code \" + code);\n    }\n")
+                .append("        throw new IllegalArgumentException(\"no ").append(simple)
+                .append(" with code \" + code);\n    }\n")
                 .append("}\n");
         return s.toString();
     }

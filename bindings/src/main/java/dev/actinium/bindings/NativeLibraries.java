@@ -1,32 +1,29 @@
 package dev.actinium.bindings;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * Finds and loads the native libraries, in this order:
- * <ol>
- *   <li>a directory named by the system property {@code actinium.library.path} or the environment
- *       variable {@code ACTINIUM_LIBRARY_PATH};</li>
- *   <li>the copy packaged in the jar under {@code dev/actinium/native/<os>-<arch>/}, extracted to a
- *       fresh temporary directory (one per class loader, so two class loaders never share or
- *       overwrite a file);</li>
- *   <li>the system library path ({@code LD_LIBRARY_PATH}, {@code ldconfig}).</li>
- * </ol>
- * The CUDA library is loaded only when the CUDA driver ({@code libcuda.so.1}) is present; otherwise
- * {@link #cuda()} throws with the reason, and nothing falls back silently.
+ * The native libraries, each loaded on first use from the first place that works: the directory
+ * named by {@value #PATH_PROPERTY} / {@value #PATH_ENV} (alone, when set), else the copy packaged
+ * in the jar, extracted once into a cache directory shared by every JVM of the user
+ * ({@value #CACHE_PROPERTY} / {@value #CACHE_ENV}, else the per-user cache folder, else
+ * {@code <java.io.tmpdir>/actinium-<user>}), else the system library path. See
+ * {@link LibraryLoader} for the order and {@link LibraryCache} for the cache.
+ *
+ * <p>The CUDA library is loaded only when the CUDA driver ({@code libcuda.so.1}) is present;
+ * otherwise {@link #cuda()} throws with the reason, and nothing falls back silently. A library that
+ * cannot be loaded is not retried: every later use throws a fresh {@link UnsatisfiedLinkError}
+ * with the same reason.
  */
 public final class NativeLibraries {
     public static final String PATH_PROPERTY = "actinium.library.path";
     public static final String PATH_ENV = "ACTINIUM_LIBRARY_PATH";
+    public static final String CACHE_PROPERTY = "actinium.cache.dir";
+    public static final String CACHE_ENV = "ACTINIUM_CACHE_DIR";
 
     private NativeLibraries() {}
 
@@ -38,44 +35,63 @@ public final class NativeLibraries {
         }
     }
 
-    private static final class Cpu {
-        static final Library LIBRARY = load("actinium");
-    }
-
-    private static final class Cuda {
-        static final Library LIBRARY;
-        static final String UNAVAILABLE;
-
-        static {
-            Library library = null;
-            String reason = null;
+    /**
+     * A library, or why it could not be loaded. Holders keep this rather than failing their own
+     * initialisation, which would turn every use after the first into a NoClassDefFoundError.
+     */
+    private record Outcome(Library library, Throwable failure) {
+        static Outcome of(Supplier<Library> loader) {
             try {
-                SymbolLookup.libraryLookup("libcuda.so.1", Arena.global());
-                library = load("actinium_cuda");
-            } catch (IllegalArgumentException e) {
-                reason = "no CUDA driver: libcuda.so.1 cannot be loaded on this machine";
-            } catch (UnsatisfiedLinkError e) {
-                reason = e.getMessage();
+                return new Outcome(loader.get(), null);
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                return new Outcome(null, e);
             }
-            LIBRARY = library;
-            UNAVAILABLE = reason;
+        }
+
+        String reason() {
+            if (failure == null) return null;
+            return failure instanceof UnsatisfiedLinkError ? failure.getMessage() : failure.toString();
+        }
+
+        /** The library, or a fresh error per call, so each caller's stack trace is its own. */
+        Library get(String prefix) {
+            if (library != null) return library;
+            UnsatisfiedLinkError e = new UnsatisfiedLinkError(prefix + reason());
+            if (!(failure instanceof UnsatisfiedLinkError)) e.initCause(failure);  // a bug: keep its trace
+            throw e;
         }
     }
 
-    /** The CPU library; loads it on first use. */
+    private static final class Cpu {
+        static final Outcome LOADED = Outcome.of(() -> LibraryLoader.load("actinium", LoaderSettings.system()));
+    }
+
+    private static final class Cuda {
+        static final Outcome LOADED = Outcome.of(Cuda::load);
+
+        private static Library load() {
+            try {
+                DynamicLoader.open("libcuda.so.1");
+            } catch (UnsatisfiedLinkError e) {
+                throw new UnsatisfiedLinkError("no CUDA driver on this machine (" + e.getMessage() + ")");
+            }
+            return LibraryLoader.load("actinium_cuda", LoaderSettings.system());
+        }
+    }
+
+    /** The CPU library; loads it on first use, throws {@link UnsatisfiedLinkError} saying why if it cannot. */
     public static Library cpu() {
-        return Cpu.LIBRARY;
+        return Cpu.LOADED.get("");
     }
 
     /** The CUDA library; throws {@link UnsatisfiedLinkError} saying why if it cannot be used. */
     public static Library cuda() {
-        if (Cuda.LIBRARY == null) throw new UnsatisfiedLinkError("CUDA unavailable: " + Cuda.UNAVAILABLE);
-        return Cuda.LIBRARY;
+        return Cuda.LOADED.get("CUDA unavailable: ");
     }
 
     /** Why the CUDA library is not available, or empty if it is loaded. */
     public static Optional<String> cudaUnavailableReason() {
-        return Optional.ofNullable(Cuda.UNAVAILABLE);
+        return Optional.ofNullable(Cuda.LOADED.reason());
     }
 
     /** The platform directory of the packaged libraries, e.g. {@code linux-x86_64}. */
@@ -85,38 +101,6 @@ public final class NativeLibraries {
         String o = os.contains("linux") ? "linux" : os.contains("mac") ? "macos" : os.contains("win") ? "windows" : os;
         String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch.equals("aarch64") ? "aarch64" : arch;
         return o + "-" + a;
-    }
-
-    private static Library load(String name) {
-        String file = System.mapLibraryName(name);
-        String dir = System.getProperty(PATH_PROPERTY, System.getenv(PATH_ENV));
-        if (dir != null && !dir.isBlank()) {
-            Path path = Path.of(dir).resolve(file);
-            if (!Files.isRegularFile(path)) {
-                throw new UnsatisfiedLinkError(file + " not found in " + dir + " (set by " + PATH_PROPERTY + " or " + PATH_ENV + ")");
-            }
-            return new Library(name, "explicit path " + path, SymbolLookup.libraryLookup(path, Arena.global()));
-        }
-        String resource = "/dev/actinium/native/" + platform() + "/" + file;
-        try (InputStream in = NativeLibraries.class.getResourceAsStream(resource)) {
-            if (in != null) {
-                Path tmp = Files.createTempDirectory("actinium-");
-                Path path = tmp.resolve(file);
-                Files.copy(in, path, StandardCopyOption.REPLACE_EXISTING);
-                path.toFile().deleteOnExit();
-                tmp.toFile().deleteOnExit();
-                return new Library(name, "extracted from the jar (" + resource + ") to " + path,
-                        SymbolLookup.libraryLookup(path, Arena.global()));
-            }
-        } catch (IOException e) {
-            throw new UnsatisfiedLinkError("cannot extract " + resource + ": " + e);
-        }
-        try {
-            return new Library(name, "system library path", SymbolLookup.libraryLookup(file, Arena.global()));
-        } catch (IllegalArgumentException e) {
-            throw new UnsatisfiedLinkError(file + " not found: not in " + PATH_PROPERTY + "/" + PATH_ENV
-                    + ", not packaged for " + platform() + " (" + resource + "), not on the system library path");
-        }
     }
 
     /** Rethrows what a downcall threw: unchecked as is, anything else wrapped. */

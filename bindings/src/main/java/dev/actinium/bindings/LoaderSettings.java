@@ -1,0 +1,36 @@
+package dev.actinium.bindings;
+
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What the loader reads from the outside world: system properties, environment variables, the
+ * mount table and the jar's resources. The JVM's own in use, a test's own where it checks one step.
+ */
+record LoaderSettings(Function<String, String> properties, Function<String, String> environment,
+                      MountTable mounts, Function<String, InputStream> resources) {
+
+    /** A setting that is given: its value and the property or variable that gave it. */
+    record Setting(String source, String value) {}
+
+    static LoaderSettings system() {
+        return new LoaderSettings(System::getProperty, System::getenv, MountTable.current(),
+                NativeLibraries.class::getResourceAsStream);
+    }
+
+    /** The system property if set, else the environment variable; blank counts as not set. */
+    Optional<Setting> either(String property, String variable) {
+        String p = properties.apply(property);
+        if (p != null && !p.isBlank()) return Optional.of(new Setting(property, p));
+        String v = environment.apply(variable);
+        if (v != null && !v.isBlank()) return Optional.of(new Setting(variable, v));
+        return Optional.empty();
+    }
+
+    /** A system property, or null when not set or blank. */
+    String property(String name) {
+        String p = properties.apply(name);
+        return p == null || p.isBlank() ? null : p;
+    }
+}
