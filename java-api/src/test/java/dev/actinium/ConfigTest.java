@@ -2,6 +2,11 @@ package dev.actinium;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.actinium.bindings.ChildJvm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,9 +20,21 @@ class ConfigTest {
     static final List<String> NATIVE_ACCESS = List.of("--enable-native-access=ALL-UNNAMED");
 
     static String probe(List<String> jvmArgs, Map<String, String> env, String... probes) {
-        String out = ChildJvm.run(jvmArgs, env, ConfigProbe.class, probes);
-        System.out.println(out);
-        return out;
+        try {
+            Path output = Files.createTempFile("actinium-config-probe", ".txt");
+            try {
+                String out = ChildJvm.start(output, jvmArgs, env, ConfigProbe.class, probes).await().output();
+                System.out.println(out);
+                return out;
+            } finally {
+                Files.deleteIfExists(output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     static void contains(String out, String line) {
