@@ -72,7 +72,8 @@ public final class Actinium {
                 NativeLibraries.cpu();
                 applyIsaSetting();
             } catch (RuntimeException | UnsatisfiedLinkError e) {
-                System.getLogger("dev.actinium").log(System.Logger.Level.ERROR, "Actinium cannot run: " + e.getMessage());
+                System.getLogger("dev.actinium").log(System.Logger.Level.ERROR,
+                        "Actinium cannot run: " + e.getMessage());
                 return e;
             }
             System.getLogger("dev.actinium").log(System.Logger.Level.INFO, info().toString());

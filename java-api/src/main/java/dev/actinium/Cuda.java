@@ -65,7 +65,8 @@ final class Cuda {
      */
     static void require(Device device, String arg) {
         if (State.UNAVAILABLE != null) {
-            throw new ActiniumException(ActiniumNative.AK_ERR_NO_DEVICE, arg + ": device " + device + " is not available: " + State.UNAVAILABLE);
+            throw new ActiniumException(ActiniumNative.AK_ERR_NO_DEVICE,
+                    arg + ": device " + device + " is not available: " + State.UNAVAILABLE);
         }
         if (device.index() >= State.DEVICES.size()) {
             throw new ActiniumException(ActiniumNative.AK_ERR_NO_DEVICE,

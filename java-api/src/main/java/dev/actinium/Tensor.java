@@ -106,8 +106,8 @@ public final class Tensor {
     public static Tensor wrapAddress(long address, DType dtype, Device device, long... dims) {
         Module caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getModule();
         if (!caller.isNativeAccessEnabled()) {
-            throw new IllegalCallerException("wrapAddress is restricted: " + caller + " does not have native access; run with"
-                    + " --enable-native-access=" + (caller.isNamed() ? caller.getName() : "ALL-UNNAMED"));
+            throw new IllegalCallerException("wrapAddress is restricted: " + caller + " does not have native access;"
+                    + " run with --enable-native-access=" + (caller.isNamed() ? caller.getName() : "ALL-UNNAMED"));
         }
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(device, "device");
@@ -118,7 +118,8 @@ public final class Tensor {
         }
         long bytes = bytes(shape, dtype);
         if (Long.compareUnsigned(address, -1L - bytes) > 0) {
-            throw new IllegalArgumentException("address: 0x" + Long.toHexString(address) + " + " + bytes + " bytes wraps the address space");
+            throw new IllegalArgumentException(
+                    "address: 0x" + Long.toHexString(address) + " + " + bytes + " bytes wraps the address space");
         }
         return new Tensor(dtype, shape, device, MemorySegment.ofAddress(address).reinterpret(bytes));
     }
@@ -192,7 +193,8 @@ public final class Tensor {
             try {
                 MemorySegment.copy(src.memory, 0, memory, 0, bytes);
             } catch (IllegalStateException e) {  // a shared arena closed by another thread meanwhile
-                throw new IllegalStateException((src.isAlive() ? "this" : "src") + ": the tensor's arena was closed during the copy", e);
+                String closed = src.isAlive() ? "this" : "src";
+                throw new IllegalStateException(closed + ": the tensor's arena was closed during the copy", e);
             }
         } else if (src.device.isCpu()) {
             Cuda.require(device, "this");

@@ -45,8 +45,8 @@ class ConfigTest {
     void aBogusIsaPropertyFailsEveryCallNamingTheValidValues() {
         String out = probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.isa=bogus"), Map.of(),
                 "forward", "forward", "isa");
-        String expected = "java.lang.IllegalStateException: -Dactinium.isa=bogus: not an ISA; valid values (case-insensitive):"
-                + " scalar, avx2, avx512";
+        String expected = "java.lang.IllegalStateException: -Dactinium.isa=bogus: not an ISA;"
+                + " valid values (case-insensitive): scalar, avx2, avx512";
         contains(out, "forward: " + expected);
         contains(out, "isa: " + expected);
         assertTrue(!out.contains("NoClassDefFoundError") && !out.contains("ExceptionInInitializerError"), out);
@@ -64,7 +64,8 @@ class ConfigTest {
 
     @Test
     void threadCountsOutsideTheRangeNameThePropertyAndTheRange() {
-        String out = probe(NATIVE_ACCESS, Map.of(), "threads=0", "threads=-3", "threads=40000", "threads=abc", "threads=3");
+        String out = probe(NATIVE_ACCESS, Map.of(),
+                "threads=0", "threads=-3", "threads=40000", "threads=abc", "threads=3");
         for (String bad : new String[] {"0", "-3", "40000", "abc"}) {
             contains(out, "threads=" + bad + ": java.lang.IllegalStateException: -Dactinium.threads=" + bad
                     + ": must be an integer in [1, 32767]");
@@ -74,8 +75,8 @@ class ConfigTest {
 
     @Test
     void wrapAddressNeedsNativeAccessOfTheCallingModule() {
-        contains(probe(List.of(), Map.of(), "wrapAddress"), "wrapAddress: java.lang.IllegalCallerException: wrapAddress is"
-                + " restricted: unnamed module");
+        contains(probe(List.of(), Map.of(), "wrapAddress"),
+                "wrapAddress: java.lang.IllegalCallerException: wrapAddress is restricted: unnamed module");
         contains(probe(NATIVE_ACCESS, Map.of(), "wrapAddress"), "wrapAddress: Tensor[F32 [4] cpu]");
     }
 }

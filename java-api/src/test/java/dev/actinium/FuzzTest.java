@@ -71,7 +71,8 @@ class FuzzTest {
 
     /** One random call, checked; true if the oracle found it valid. */
     boolean oneCall(int index) throws Exception {
-        Activation op = random.nextInt(50) == 0 ? null : Activation.values()[random.nextInt(Activation.values().length)];
+        Activation[] ops = Activation.values();
+        Activation op = random.nextInt(50) == 0 ? null : ops[random.nextInt(ops.length)];
         Parallel parallel = random.nextInt(60) == 0 ? null : PARALLELS[random.nextInt(PARALLELS.length)];
         int kind = random.nextInt(4);  // forward, backward, forward with bias, forward into a new tensor
         long[] dims = dims();
@@ -84,39 +85,56 @@ class FuzzTest {
         if (kind == 3) {
             out = null;
         } else {
-            out = random.nextInt(8) == 0 ? alias(x, kind == 1 ? "dx" : "y") : arg(kind == 1 ? "dx" : "y", mutate(dims), mutate(x));
+            String name = kind == 1 ? "dx" : "y";
+            out = random.nextInt(8) == 0 ? alias(x, name) : arg(name, mutate(dims), mutate(x));
         }
         if (kind == 1) {
-            dy = random.nextInt(10) == 0 && out != null && out.tensor() != null ? new Arg("dy", out.tensor(), out.values(), out.where())
-                    : arg("dy", mutate(dims), mutate(x));
+            boolean sameAsDx = random.nextInt(10) == 0 && out != null && out.tensor() != null;
+            dy = sameAsDx ? new Arg("dy", out.tensor(), out.values(), out.where()) : arg("dy", mutate(dims), mutate(x));
             inputs.add(dy);
         }
         if (kind == 2) {
             long cols = Shape.of(dims).lastDim();
-            long[] biasDims = random.nextInt(10) == 0 ? new long[] {cols + 1} : random.nextInt(15) == 0 ? new long[] {1, cols} : new long[] {cols};
+            long[] biasDims = random.nextInt(10) == 0 ? new long[] {cols + 1}
+                    : random.nextInt(15) == 0 ? new long[] {1, cols} : new long[] {cols};
             bias = random.nextInt(20) == 0 && out != null ? alias(out, "bias") : arg("bias", biasDims, mutate(x));
             inputs.add(bias);
         }
         oracle(x, out, dy, bias, kind, culprits);
         float[][] before = new float[inputs.size()][];
-        for (int i = 0; i < inputs.size(); i++) before[i] = inputs.get(i).values() == null ? null : inputs.get(i).values().clone();
+        for (int i = 0; i < inputs.size(); i++) {
+            float[] values = inputs.get(i).values();
+            before[i] = values == null ? null : values.clone();
+        }
         Tensor result;
         try {
             result = switch (kind) {
-                case 0 -> { Activations.forward(op, x.tensor(), out.tensor(), parallel); yield out.tensor(); }
-                case 1 -> { Activations.backward(op, x.tensor(), dy.tensor(), out.tensor(), parallel); yield out.tensor(); }
-                case 2 -> { Activations.forwardBias(op, x.tensor(), bias.tensor(), out.tensor(), parallel); yield out.tensor(); }
+                case 0 -> {
+                    Activations.forward(op, x.tensor(), out.tensor(), parallel);
+                    yield out.tensor();
+                }
+                case 1 -> {
+                    Activations.backward(op, x.tensor(), dy.tensor(), out.tensor(), parallel);
+                    yield out.tensor();
+                }
+                case 2 -> {
+                    Activations.forwardBias(op, x.tensor(), bias.tensor(), out.tensor(), parallel);
+                    yield out.tensor();
+                }
                 default -> Activations.forward(op, x.tensor(), arena);
             };
         } catch (RuntimeException e) {
             String lead = e.getMessage() == null ? "" : e.getMessage().split("[: ]", 2)[0];
             if (!culprits.contains(lead)) {
-                throw new AssertionError("call " + index + " (" + describe(op, kind, x, out, dy, bias) + "): culprits " + culprits
-                        + ", threw " + e, e);
+                throw new AssertionError("call " + index + " (" + describe(op, kind, x, out, dy, bias) + "): culprits "
+                        + culprits + ", threw " + e, e);
             }
             return false;
         }
-        if (!culprits.isEmpty()) fail("call " + index + " (" + describe(op, kind, x, out, dy, bias) + ") should fail naming one of " + culprits);
+        if (!culprits.isEmpty()) {
+            fail("call " + index + " (" + describe(op, kind, x, out, dy, bias) + ") should fail naming one of "
+                    + culprits);
+        }
         check(op, kind, before, result, index);
         return true;
     }
@@ -240,7 +258,10 @@ class FuzzTest {
                 closed.close();
                 yield new Arg(name, t, null, where);
             }
-            case OTHER_THREAD -> new Arg(name, other.submit(() -> place(otherArena, dtype, values, offset, dims)).get(), null, where);
+            case OTHER_THREAD -> {
+                Tensor t = other.submit(() -> place(otherArena, dtype, values, offset, dims)).get();
+                yield new Arg(name, t, null, where);
+            }
             case CUDA -> new Arg(name, Tensor.wrapAddress(1L << 24, dtype, Device.cuda(0), dims), null, where);
         };
     }
@@ -251,22 +272,25 @@ class FuzzTest {
     }
 
     static Tensor place(Arena arena, DType dtype, float[] values, int offset, long[] dims) {
-        if (dtype == DType.F32 || dtype == DType.BF16) return Harness.place(arena, dtype, values, offset, dims).tensor();
+        boolean readable = dtype == DType.F32 || dtype == DType.BF16;
+        if (readable) return Harness.place(arena, dtype, values, offset, dims).tensor();
         return Tensor.allocate(arena, dtype, dims);
     }
 
     /** Another view of a's memory: the same tensor (in place) or one shifted by an element (partial overlap). */
     Arg alias(Arg a, String name) {
-        if (a.tensor() == null || a.tensor().shape().rank() == 0 || a.tensor().shape().dim(0) < 2 || random.nextBoolean()) {
+        Tensor t = a.tensor();
+        if (t == null || t.shape().rank() == 0 || t.shape().dim(0) < 2 || random.nextBoolean()) {
             return new Arg(name, a.tensor(), a.values(), a.where());
         }
-        Tensor t = a.tensor();
         return new Arg(name, t.slice(1, t.shape().dim(0)), null, a.where());
     }
 
     static String describe(Activation op, int kind, Arg... args) {
         StringBuilder s = new StringBuilder(op + " kind " + kind);
-        for (Arg a : args) if (a != null) s.append(", ").append(a.name()).append('=').append(a.tensor()).append(' ').append(a.where());
+        for (Arg a : args) {
+            if (a != null) s.append(", ").append(a.name()).append('=').append(a.tensor()).append(' ').append(a.where());
+        }
         return s.toString();
     }
 }

@@ -58,8 +58,9 @@ class HardeningTest {
             assertWrongThread("x", () -> Activations.forward(Activation.GELU_ERF, x, free));
             assertWrongThread("y", () -> Activations.forward(Activation.GELU_ERF, free, y));
             assertWrongThread("dy", () -> Activations.backward(Activation.SILU, free, y, free.reshape(n)));
-            assertWrongThread("x", () -> Activations.forwardBias(Activation.RELU, x.reshape(4, n / 4), freeBias, free.reshape(4, n / 4)));
-            assertWrongThread("bias", () -> Activations.forwardBias(Activation.RELU, free.reshape(4, n / 4), b, free.reshape(4, n / 4)));
+            Tensor x2 = x.reshape(4, n / 4), free2 = free.reshape(4, n / 4);
+            assertWrongThread("x", () -> Activations.forwardBias(Activation.RELU, x2, freeBias, free2));
+            assertWrongThread("bias", () -> Activations.forwardBias(Activation.RELU, free2, b, free2));
             try (Arena shared = Arena.ofShared()) {
                 assertWrongThread("x", () -> Activations.forward(Activation.RELU, x, shared));
                 assertWrongThread("this", () -> x.to(DType.BF16, shared));
@@ -93,7 +94,8 @@ class HardeningTest {
         FailingPool pool = new FailingPool();
         AtomicBoolean returned = new AtomicBoolean();
         AtomicInteger lateChunks = new AtomicInteger();
-        fails(OutOfMemoryError.class, "native thread", () -> Parallel.of(pool).withGrain(64).forRange(100_000, (s, e) -> {
+        Parallel parallel = Parallel.of(pool).withGrain(64);
+        fails(OutOfMemoryError.class, "native thread", () -> parallel.forRange(100_000, (s, e) -> {
             if (returned.get()) lateChunks.incrementAndGet();
         }));
         returned.set(true);
@@ -113,7 +115,8 @@ class HardeningTest {
         int cols = n / 2;  // two rows longer than a downcall: the bound holds across columns too
         Activations.forwardBias(Activation.GELU_ERF, Tensor.wrap(new float[2 * cols], 2, cols), Tensor.wrap(bias, cols),
                 Tensor.wrap(new float[2 * cols], 2, cols), Parallel.serial());
-        assertTrue(CpuCalls.LARGEST_CALL.get() <= CpuCalls.MAX_CALL_ELEMENTS, "a downcall of " + CpuCalls.LARGEST_CALL.get());
+        long largest = CpuCalls.LARGEST_CALL.get();
+        assertTrue(largest <= CpuCalls.MAX_CALL_ELEMENTS, "a downcall of " + largest + " elements");
         assertTrue(CpuCalls.LARGEST_CALL.get() > 0);
     }
 
@@ -123,9 +126,10 @@ class HardeningTest {
             int rows = rc[0], cols = rc[1], n = rows * cols;
             float[] x = Harness.inputs(rows, n, true), b = Harness.gradients(cols, cols);
             float[] whole = new float[n], split = new float[n];
-            Activations.forwardBias(Activation.GELU_TANH, Tensor.wrap(x, rows, cols), Tensor.wrap(b, cols), Tensor.wrap(whole, rows, cols),
+            Tensor xt = Tensor.wrap(x, rows, cols), bt = Tensor.wrap(b, cols);
+            Activations.forwardBias(Activation.GELU_TANH, xt, bt, Tensor.wrap(whole, rows, cols),
                     Parallel.serial().withGrain(Long.MAX_VALUE));
-            Activations.forwardBias(Activation.GELU_TANH, Tensor.wrap(x, rows, cols), Tensor.wrap(b, cols), Tensor.wrap(split, rows, cols),
+            Activations.forwardBias(Activation.GELU_TANH, xt, bt, Tensor.wrap(split, rows, cols),
                     Parallel.of(Parallel.newPool(3)).withGrain(1000));
             assertArrayEquals(whole, split, rows + "x" + cols);
         }
@@ -160,7 +164,9 @@ class HardeningTest {
             for (int d = -17; d <= 17; d++) {
                 int i = chunk + d;
                 if (i >= 0 && i < n) x[i] = Float.intBitsToFloat(NANS[Math.floorMod(i, NANS.length)]);
-                if (i >= 0 && i < n && d % 3 == 0) dy[i] = Float.intBitsToFloat(NANS[Math.floorMod(i + 1, NANS.length)]);
+                if (i >= 0 && i < n && d % 3 == 0) {
+                    dy[i] = Float.intBitsToFloat(NANS[Math.floorMod(i + 1, NANS.length)]);
+                }
             }
         }
         Parallel serial = Parallel.serial(), split = Parallel.of(Parallel.newPool(3)).withGrain(grain);
@@ -203,7 +209,7 @@ class HardeningTest {
         Activations.forward(Activation.GELU_ERF, Tensor.wrap(x, n), Tensor.wrap(expected[0], n), Parallel.serial());
         Actinium.useIsa(best);
         Activations.forward(Activation.GELU_ERF, Tensor.wrap(x, n), Tensor.wrap(expected[1], n), Parallel.serial());
-        assertFalse(java.util.Arrays.equals(expected[0], expected[1]), "the ISAs must differ somewhere for this test to see a mix");
+        assertFalse(java.util.Arrays.equals(expected[0], expected[1]), "the ISAs must differ for a mix to show");
         AtomicBoolean stop = new AtomicBoolean();
         Thread switcher = new Thread(() -> {
             for (int k = 0; !stop.get(); k++) Actinium.useIsa(k % 2 == 0 ? scalar : best);
@@ -226,7 +232,8 @@ class HardeningTest {
 
     @Test
     void reluBackwardIsASelectAsInPyTorch() {
-        float[] x = {-1f, 0f, 2f, Float.NaN}, dy = {Float.NaN, Float.POSITIVE_INFINITY, Float.NaN, 3f}, dx = new float[4];
+        float[] x = {-1f, 0f, 2f, Float.NaN}, dx = new float[4];
+        float[] dy = {Float.NaN, Float.POSITIVE_INFINITY, Float.NaN, 3f};
         Activations.backward(Activation.RELU, Tensor.wrap(x, 4), Tensor.wrap(dy, 4), Tensor.wrap(dx, 4));
         assertEquals(0f, dx[0]);
         assertEquals(0f, dx[1]);
@@ -255,7 +262,8 @@ class HardeningTest {
         Arena a2 = Arena.ofShared();
         Tensor dx = Tensor.allocate(a2, DType.F32, n);
         fails(IllegalStateException.class, "dx: the tensor's arena was closed during the call",
-                () -> Activations.backward(Activation.SILU, Tensor.wrap(new float[n], n), Tensor.wrap(new float[n], n), dx, closingOnSubmit(a2)));
+                () -> Activations.backward(Activation.SILU, Tensor.wrap(new float[n], n), Tensor.wrap(new float[n], n),
+                        dx, closingOnSubmit(a2)));
     }
 
     @Test
@@ -264,7 +272,8 @@ class HardeningTest {
         Tensor g = Tensor.wrapAddress(1L << 20, DType.F32, Device.cuda(0), 16);
         List<String> messages = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
-            ActiniumException e = assertThrows(ActiniumException.class, () -> Activations.forward(Activation.RELU, g, g));
+            ActiniumException e = assertThrows(ActiniumException.class,
+                    () -> Activations.forward(Activation.RELU, g, g));
             assertEquals(dev.actinium.bindings.ActiniumNative.AK_ERR_NO_DEVICE, e.status());
             messages.add(e.getMessage());
         }
@@ -272,9 +281,11 @@ class HardeningTest {
         assertEquals(messages.get(0), messages.get(2));
         try (Arena arena = Arena.ofConfined()) {
             for (int k = 0; k < 2; k++) {
-                fails(ActiniumException.class, "device cuda:0 is not available", () -> Tensor.allocate(arena, DType.F32, Device.cuda(0), 4));
+                fails(ActiniumException.class, "device cuda:0 is not available",
+                        () -> Tensor.allocate(arena, DType.F32, Device.cuda(0), 4));
             }
         }
-        assertSame(ActiniumException.class, assertThrows(RuntimeException.class, () -> Actinium.synchronize(Device.cuda(0))).getClass());
+        RuntimeException sync = assertThrows(RuntimeException.class, () -> Actinium.synchronize(Device.cuda(0)));
+        assertSame(ActiniumException.class, sync.getClass());
     }
 }

@@ -111,10 +111,12 @@ class ValidationTest {
         fails(IllegalArgumentException.class, "y: device cuda:0 does not match x (cpu)", () -> Activations.forward(Activation.RELU, onCpu, onGpu));
         fails(IllegalStateException.class, "cannot be read from Java", () -> onGpu.segment());
         if (!Actinium.info().cudaAvailable()) {
-            fails(ActiniumException.class, "x: device cuda:0 is not available", () -> Activations.forward(Activation.RELU, onGpu, onGpu));
+            fails(ActiniumException.class, "x: device cuda:0 is not available",
+                    () -> Activations.forward(Activation.RELU, onGpu, onGpu));
             fails(ActiniumException.class, "is not available", () -> onCpu.copyFrom(onGpu));
             try (Arena arena = Arena.ofConfined()) {
-                fails(ActiniumException.class, "device cuda:0 is not available", () -> Tensor.allocate(arena, DType.F32, Device.cuda(0), 4));
+                fails(ActiniumException.class, "device cuda:0 is not available",
+                        () -> Tensor.allocate(arena, DType.F32, Device.cuda(0), 4));
             }
         }
         fails(IllegalArgumentException.class, "device must be cpu, cuda or cuda:N", () -> Device.parse("tpu"));

@@ -50,8 +50,8 @@ public final class SafepointBench {
             }
         }
         MethodHandle plain = Linker.nativeLinker().downcallHandle(NativeLibraries.cpu().findOrThrow("ak_act_forward"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         int op = Activation.GELU_ERF.code(), f32 = ActiniumNative.AK_DTYPE_F32;
         try (Arena arena = Arena.ofShared()) {
             Tensor x = Tensor.allocate(arena, DType.F32, n), y = Tensor.allocate(arena, DType.F32, n);
@@ -59,8 +59,10 @@ public final class SafepointBench {
             for (long i = 0; i < n; i++) xs.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) ((i % 2000) * 0.01 - 10));
             long count = n;
             List<Way> ways = List.of(
-                    new Way("one critical downcall (unbounded)", () -> check(ActiniumNative.ak_act_forward(op, f32, xs, ys, count, 0))),
-                    new Way("library: critical downcalls of <= 256K", () -> Activations.forward(Activation.GELU_ERF, x, y, Parallel.serial())),
+                    new Way("one critical downcall (unbounded)",
+                            () -> check(ActiniumNative.ak_act_forward(op, f32, xs, ys, count, 0))),
+                    new Way("library: critical downcalls of <= 256K",
+                            () -> Activations.forward(Activation.GELU_ERF, x, y, Parallel.serial())),
                     new Way("one downcall, not critical", () -> {
                         try {
                             check((int) plain.invokeExact(op, f32, xs, ys, count, 0));
@@ -68,9 +70,10 @@ public final class SafepointBench {
                             throw new IllegalStateException(t);
                         }
                     }));
-            System.out.printf(Locale.ROOT, "## Time to a safepoint during a serial gelu_erf call over %d F32 elements%n%n", n);
-            System.out.println("A thread dump (a safepoint operation) while the call runs on another thread (median and max"
-                    + " over " + rounds + " calls, ms; idle: no call running):");
+            System.out.printf(Locale.ROOT,
+                    "## Time to a safepoint during a serial gelu_erf call over %d F32 elements%n%n", n);
+            System.out.println("A thread dump (a safepoint operation) while the call runs on another thread"
+                    + " (median and max over " + rounds + " calls, ms; idle: no call running):");
             System.out.println();
             System.out.println("| way | call ms | dump ms median | dump ms max |");
             System.out.println("|---|---:|---:|---:|");
@@ -96,7 +99,8 @@ public final class SafepointBench {
                     worker.join();
                     call[r] = took[0] / 1e6;
                 }
-                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f |%n", w.name, median(call), median(dump), max(dump));
+                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f |%n",
+                        w.name, median(call), median(dump), max(dump));
             }
             System.out.println();
             throughput(ways, n, rounds);
@@ -107,7 +111,8 @@ public final class SafepointBench {
             MemorySegment xs = x.segment(), ys = y.segment();
             int relu = Activation.RELU.code();
             throughput(List.of(
-                    new Way("critical downcall", () -> check(ActiniumNative.ak_act_forward(relu, f32, xs, ys, small, 0))),
+                    new Way("critical downcall",
+                            () -> check(ActiniumNative.ak_act_forward(relu, f32, xs, ys, small, 0))),
                     new Way("downcall, not critical", () -> {
                         try {
                             check((int) plain.invokeExact(relu, f32, xs, ys, small, 0));
@@ -130,12 +135,14 @@ public final class SafepointBench {
                 if (r >= 0) us[w][r] = (System.nanoTime() - t0) / 1e3;
             }
         }
-        System.out.printf(Locale.ROOT, "Kernel time, %d elements, same rounds (median us, relative to the first row):%n%n", n);
+        System.out.printf(Locale.ROOT,
+                "Kernel time, %d elements, same rounds (median us, relative to the first row):%n%n", n);
         System.out.println("| way | us | ratio |");
         System.out.println("|---|---:|---:|");
         double base = median(us[0]);
         for (int w = 0; w < ways.size(); w++) {
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.3f |%n", ways.get(w).name, median(us[w]), median(us[w]) / base);
+            double median = median(us[w]);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.3f |%n", ways.get(w).name, median, median / base);
         }
         System.out.println();
     }

@@ -66,8 +66,8 @@ public final class ChildJvm {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(outputFile.toFile());
         Map<String, String> env = builder.environment();
-        List.of(NativeLibraries.PATH_ENV, NativeLibraries.CACHE_ENV, "XDG_CACHE_HOME", "LD_LIBRARY_PATH", "ACTINIUM_ISA")
-                .forEach(env::remove);
+        List.of(NativeLibraries.PATH_ENV, NativeLibraries.CACHE_ENV, "XDG_CACHE_HOME", "LD_LIBRARY_PATH",
+                "ACTINIUM_ISA").forEach(env::remove);
         environment.forEach((k, v) -> {
             if (v == null) env.remove(k);
             else env.put(k, v);
