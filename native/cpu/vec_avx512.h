@@ -29,17 +29,9 @@ AK_V M operator>=(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)};
 AK_V F select(M m, F a, F b) { return _mm512_mask_blend_ps(m.k, b.v, a.v); }
 AK_V M is_nan(F a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
 AK_V F mul_add(F a, F b, F c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
-// a * b and a + b, a's NaN when both are NaN (see scalar_float.h): vmulps and vaddps return
-// their first source's.
-#define AK_NAN_FIRST(name, insn)                                              \
-    AK_V F name(F a, F b) {                                                   \
-        __m512 r;                                                             \
-        __asm__(insn " %2, %1, %0" : "=v"(r) : "v"(a.v), "v"(b.v));           \
-        return r;                                                             \
-    }
-AK_NAN_FIRST(mul_nan_first, "vmulps")
-AK_NAN_FIRST(add_nan_first, "vaddps")
-#undef AK_NAN_FIRST
+#define AK_NAN_FIRST_VEC __m512
+#define AK_NAN_FIRST_REG "v"
+#include "vec_nan_first.h"
 AK_V void square_split(F a, F& hi, F& lo) {
     hi = _mm512_mul_ps(a.v, a.v);
     lo = _mm512_fmsub_ps(a.v, a.v, hi.v);
