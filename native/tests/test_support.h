@@ -1,0 +1,77 @@
+// What the randomized native tests share: a generator whose seed is printed and can be given back
+// to reproduce a failing run, and the list of ISAs this CPU can run.
+#pragma once
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "include/actinium.h"
+
+// The ISAs of ak_isa; the enum has no count of its own.
+constexpr int32_t kIsaCount = AK_ISA_AVX512 + 1;
+
+// Flags that run one call on isa, whatever ak_cpu_set_isa() chose.
+inline int32_t isa_flag(int32_t isa) { return (isa + 1) << AK_FLAG_ISA_SHIFT; }
+
+// The ISAs this CPU can run, lowest first; says which are skipped, so a run on a smaller CPU is visibly
+// a smaller test.
+inline std::vector<int32_t> runnable_isas() {
+    std::vector<int32_t> isas;
+    for (int32_t isa = 0; isa < kIsaCount; ++isa) {
+        if (ak_cpu_isa_supported(isa)) isas.push_back(isa);
+        else std::printf("SKIP %s: this CPU cannot run it\n", ak_cpu_isa_name(isa));
+    }
+    return isas;
+}
+
+// splitmix64: the same sequence from a seed with every compiler and standard library (the std::
+// distributions are not specified bit for bit), so a printed seed reproduces a run anywhere.
+struct Rng {
+    uint64_t state;
+    explicit Rng(uint64_t seed) : state(seed) {}
+    uint64_t next() {
+        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    uint64_t below(uint64_t n) { return next() % n; }  // the bias of % is irrelevant here
+    int64_t range(int64_t lo, int64_t hi) { return lo + int64_t(below(uint64_t(hi - lo) + 1)); }
+    bool percent(int p) { return below(100) < uint64_t(p); }
+    template <class T, size_t N> const T& pick(const T (&options)[N]) { return options[below(N)]; }
+    // A finite float of either sign with magnitude in [2^-12, 2^9): the range where activations
+    // bend, clamp and saturate.
+    float finite() {
+        const int64_t e = range(-12, 8);
+        const float m = 1.0f + float(next() >> 41) / float(1 << 23);  // [1, 2)
+        const float v = m * float(e < 0 ? 1.0 / double(1ull << -e) : double(1ull << e));
+        return (next() & 1) ? -v : v;
+    }
+};
+
+// The seed of a run: the first argument that is a whole number, else $AK_TEST_SEED, else fallback.
+// Printed first, so any failing run can be repeated exactly.
+inline uint64_t test_seed(int argc, char** argv, uint64_t fallback) {
+    auto parse = [](const char* s, uint64_t& out) {
+        if (!s || !*s) return false;
+        char* end = nullptr;
+        errno = 0;
+        out = std::strtoull(s, &end, 0);
+        return errno == 0 && *end == '\0';
+    };
+    uint64_t seed = fallback, parsed = 0;
+    const char* from = "default";
+    for (int i = 1; i < argc; ++i)
+        if (parse(argv[i], parsed)) {
+            seed = parsed, from = "argument";
+            break;
+        }
+    if (std::strcmp(from, "default") == 0 && parse(std::getenv("AK_TEST_SEED"), parsed))
+        seed = parsed, from = "AK_TEST_SEED";
+    std::printf("seed %llu (%s; repeat with: %s %llu, or AK_TEST_SEED=%llu)\n", (unsigned long long)seed,
+                from, argv[0], (unsigned long long)seed, (unsigned long long)seed);
+    return seed;
+}
