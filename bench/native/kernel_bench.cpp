@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
         for (int64_t i = 0; i < cols; ++i) bf[i] = normal(rng);
         auto store = [&](const std::vector<float>& from, char* to) {
             if (dtype == AK_DTYPE_F32) std::memcpy(to, from.data(), from.size() * sizeof(float));
-            else check(ak_convert(AK_DTYPE_F32, from.data(), dtype, to, static_cast<int64_t>(from.size())));
+            else check(ak_convert(AK_DTYPE_F32, from.data(), dtype, to, static_cast<int64_t>(from.size()), 0));
         };
         store(xf, x), store(dyf, dy), store(bf, bias);
     }

@@ -63,18 +63,10 @@ int64_t dtype_size(int32_t dtype) {
     }
 }
 
-// Common checks of the activation entry points; on success sets the storage index and the
-// kernel table: the ISA named in flags, else the active one.
-int32_t check_activation(const char* fn, int32_t op, int32_t dtype, int32_t flags, int& storage,
-                         const KernelTable*& table) {
-    if (op < 0 || op >= AK_ACT_COUNT)
-        return fail(AK_ERR_INVALID_ARGUMENT, "%s: op %d is not an activation (0..%d)", fn, op,
-                    AK_ACT_COUNT - 1);
-    if (dtype == AK_DTYPE_F32) storage = kF32;
-    else if (dtype == AK_DTYPE_BF16) storage = kBF16;
-    else
-        return fail(AK_ERR_UNSUPPORTED, "%s: dtype %d is not supported (F32 or BF16)", fn, dtype);
-    if (flags & ~int32_t(AK_FLAG_STREAM | AK_FLAG_ISA_MASK))
+// Checks flags against the ones an entry point accepts and sets the kernel table: the ISA named
+// in flags, else the active one.
+int32_t check_flags(const char* fn, int32_t flags, int32_t accepted, const KernelTable*& table) {
+    if (flags & ~accepted)
         return fail(AK_ERR_INVALID_ARGUMENT, "%s: unknown flags 0x%x", fn, unsigned(flags));
     const int32_t isa = ((flags & AK_FLAG_ISA_MASK) >> AK_FLAG_ISA_SHIFT) - 1;
     if (isa < 0) {
@@ -87,6 +79,20 @@ int32_t check_activation(const char* fn, int32_t op, int32_t dtype, int32_t flag
                     kIsaNames[isa]);
     }
     return AK_OK;
+}
+
+// Common checks of the activation entry points; on success sets the storage index and the
+// kernel table.
+int32_t check_activation(const char* fn, int32_t op, int32_t dtype, int32_t flags, int& storage,
+                         const KernelTable*& table) {
+    if (op < 0 || op >= AK_ACT_COUNT)
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: op %d is not an activation (0..%d)", fn, op,
+                    AK_ACT_COUNT - 1);
+    if (dtype == AK_DTYPE_F32) storage = kF32;
+    else if (dtype == AK_DTYPE_BF16) storage = kBF16;
+    else
+        return fail(AK_ERR_UNSUPPORTED, "%s: dtype %d is not supported (F32 or BF16)", fn, dtype);
+    return check_flags(fn, flags, AK_FLAG_STREAM | AK_FLAG_ISA_MASK, table);
 }
 
 // Checks that count elements of size bytes fit int64_t and stores the byte count.
@@ -246,25 +252,27 @@ int32_t ak_act_forward_bias(int32_t op, int32_t dtype, const void* x, const void
     return AK_OK;
 }
 
-int32_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype, void* dst, int64_t n) {
+int32_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype, void* dst, int64_t n,
+                   int32_t flags) {
     clear_error();
     constexpr const char* fn = "ak_convert";
     if (n < 0) return fail(AK_ERR_INVALID_ARGUMENT, "%s: n = %lld < 0", fn, (long long)n);
-    const KernelTable& t = *table_for(active_isa().load(std::memory_order_relaxed));
+    const KernelTable* t = nullptr;
+    if (int32_t s = check_flags(fn, flags, AK_FLAG_ISA_MASK, t)) return s;
     UnaryFn convert = nullptr;
-    if (src_dtype == AK_DTYPE_F32 && dst_dtype == AK_DTYPE_BF16) convert = t.f32_to_bf16;
-    if (src_dtype == AK_DTYPE_BF16 && dst_dtype == AK_DTYPE_F32) convert = t.bf16_to_f32;
-    if (src_dtype == AK_DTYPE_F32 && dst_dtype == AK_DTYPE_F16) convert = t.f32_to_f16;
-    if (src_dtype == AK_DTYPE_F16 && dst_dtype == AK_DTYPE_F32) convert = t.f16_to_f32;
+    if (src_dtype == AK_DTYPE_F32 && dst_dtype == AK_DTYPE_BF16) convert = t->f32_to_bf16;
+    if (src_dtype == AK_DTYPE_BF16 && dst_dtype == AK_DTYPE_F32) convert = t->bf16_to_f32;
+    if (src_dtype == AK_DTYPE_F32 && dst_dtype == AK_DTYPE_F16) convert = t->f32_to_f16;
+    if (src_dtype == AK_DTYPE_F16 && dst_dtype == AK_DTYPE_F32) convert = t->f16_to_f32;
     if (!convert)
         return fail(AK_ERR_UNSUPPORTED, "%s: no conversion from dtype %d to dtype %d", fn,
                     src_dtype, dst_dtype);
     if (n == 0) return AK_OK;
     if (!src || !dst) return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s is null", fn, !src ? "src" : "dst");
-    int64_t src_bytes = 0, dst_bytes = 0;
-    if (int32_t s = check_bytes(fn, "n", n, 4, src_bytes)) return s;  // F32 is the wider side
-    src_bytes = n * dtype_size(src_dtype);
-    dst_bytes = n * dtype_size(dst_dtype);
+    // One side is F32, the other 16-bit: checking the F32 side's bytes covers both.
+    int64_t f32_bytes = 0;
+    if (int32_t s = check_bytes(fn, "n", n, 4, f32_bytes)) return s;
+    const int64_t src_bytes = n * dtype_size(src_dtype), dst_bytes = n * dtype_size(dst_dtype);
     if (int32_t s = check_ranges(fn, {{"src", src}}, src_bytes)) return s;
     if (int32_t s = check_ranges(fn, {{"dst", dst}}, dst_bytes)) return s;
     if (overlaps(src, src_bytes, dst, dst_bytes))

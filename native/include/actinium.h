@@ -121,7 +121,8 @@ AK_API int32_t ak_activation_flops(int32_t op, int32_t direction);
  * dtype is the storage type of every tensor argument (F32 or BF16; compute is fp32).
  * x and y may be the same pointer (in place); partial overlap is an error, and so are sizes
  * whose byte count overflows int64_t or whose range wraps the address space.
- * A NaN x gives the same NaN out (same bits; BF16 storage sets its quiet bit). */
+ * A NaN x gives x's NaN quieted (sign and payload kept), also where dy or bias is NaN too;
+ * the same bits on every ISA and at every position, so for any split of a tensor. */
 AK_API AK_SHORT int32_t ak_act_forward(int32_t op, int32_t dtype, const void* x, void* y,
                                        int64_t n, int32_t flags);
 /* dx = dy * f'(x), from the saved input x. dx may equal dy or x. */
@@ -131,9 +132,10 @@ AK_API AK_SHORT int32_t ak_act_backward(int32_t op, int32_t dtype, const void* x
 AK_API AK_SHORT int32_t ak_act_forward_bias(int32_t op, int32_t dtype, const void* x,
                                             const void* bias, void* y, int64_t rows,
                                             int64_t cols, int32_t flags);
-/* Element-wise storage conversion: F32 <-> BF16, F32 <-> F16 (round to nearest even). */
+/* Element-wise storage conversion: F32 <-> BF16, F32 <-> F16 (round to nearest even; NaN
+ * quieted, payload kept as far as it fits). flags: only the ISA bits (AK_FLAG_ISA_MASK). */
 AK_API AK_SHORT int32_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype,
-                                   void* dst, int64_t n);
+                                   void* dst, int64_t n, int32_t flags);
 
 /* ---- CUDA (libactinium_cuda) ----------------------------------------------------------------
  * Device pointers are plain cudaMalloc memory. Work is queued on one stream per device;

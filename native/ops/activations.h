@@ -23,8 +23,10 @@ namespace act {
 // is a select, not a product, as in PyTorch's threshold_backward: where x <= 0 it is 0 even for
 // dy = NaN or inf.
 struct relu {
-    template <class V> AK_HD static V fwd(V x) { return nan_or(x, vmax(x, V(0.0f))); }
-    template <class V> AK_HD static V bwd(V x, V dy) { return nan_or(x, select(x > V(0.0f), dy, V(0.0f))); }
+    template <class V> AK_HD static V fwd(V x) { return quiet_nan_or(x, vmax(x, V(0.0f))); }
+    template <class V> AK_HD static V bwd(V x, V dy) {
+        return quiet_nan_or(x, select(x > V(0.0f), dy, V(0.0f)));
+    }
 };
 
 // x * Phi(x), Phi the standard normal CDF (erf form). x <= -20: Phi is 0 in float. x >= 13:

@@ -32,7 +32,8 @@ AK_HD float f16_to_float(uint16_t h) {
     uint32_t man = h & 0x3ffu;
     uint32_t bits;
     if (exp == 0x1fu) {
-        bits = sign | 0x7f800000u | (man << 13);  // inf / NaN
+        // inf, or a NaN quieted (payload kept) as the hardware's vcvtph2ps does
+        bits = sign | 0x7f800000u | (man << 13) | (man != 0 ? 0x400000u : 0u);
     } else if (exp != 0) {
         bits = sign | ((exp + 112u) << 23) | (man << 13);
     } else if (man == 0) {

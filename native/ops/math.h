@@ -8,10 +8,11 @@
 
 namespace ak {
 
-// x itself (same bits) where x is NaN, else r.
+// x's NaN, quieted (x + x: sign and payload kept), where x is NaN, else r: the NaN rule of
+// activations.h for an op whose result is a select rather than arithmetic on x.
 template <class V>
-AK_HD V nan_or(V x, V r) {
-    return select(is_nan(x), x, r);
+AK_HD V quiet_nan_or(V x, V r) {
+    return select(is_nan(x), x + x, r);
 }
 
 template <class V>

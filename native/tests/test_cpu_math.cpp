@@ -99,8 +99,7 @@ static void test_conversions(const KernelTable& t) {
     t.f16_to_f32(h.data(), f.data(), 65536);
     for (int i = 0; i < 65536; ++i) {
         float r = ak::f16_to_float(uint16_t(i));
-        CHECK(std::memcmp(&r, &f[i], 4) == 0 || (std::isnan(r) && std::isnan(f[i])),
-              "%s f16->f32 code %04x", t.name, i);
+        CHECK(std::memcmp(&r, &f[i], 4) == 0, "%s f16->f32 code %04x", t.name, i);
     }
     // float -> 16 bits: every 97th bit pattern (covers every exponent and rounding case).
     const int n = 1 << 22;
@@ -114,11 +113,7 @@ static void test_conversions(const KernelTable& t) {
     t.f32_to_bf16(src.data(), dst.data(), n);
     for (int i = 0; i < n; ++i) bad_bf16 += dst[i] != ak::float_to_bf16(src[i]);
     t.f32_to_f16(src.data(), dst.data(), n);
-    for (int i = 0; i < n; ++i) {
-        uint16_t r = ak::float_to_f16(src[i]);
-        bool nan = std::isnan(src[i]) && (dst[i] & 0x7c00) == 0x7c00 && (dst[i] & 0x3ff);
-        bad_f16 += dst[i] != r && !nan;
-    }
+    for (int i = 0; i < n; ++i) bad_f16 += dst[i] != ak::float_to_f16(src[i]);
     CHECK(bad_bf16 == 0, "%s f32->bf16: %d of %d differ from the scalar rounding", t.name, bad_bf16, n);
     CHECK(bad_f16 == 0, "%s f32->f16: %d of %d differ from the scalar rounding", t.name, bad_f16, n);
 }

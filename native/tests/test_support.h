@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "include/actinium.h"
@@ -52,9 +53,9 @@ struct Rng {
     }
 };
 
-// The seed of a run: the first argument that is a whole number, else $AK_TEST_SEED, else fallback.
-// Printed first, so any failing run can be repeated exactly.
-inline uint64_t test_seed(int argc, char** argv, uint64_t fallback) {
+// The seed of a run: the first argument that is a whole number, else $AK_TEST_SEED, else a fresh
+// one, so every run draws new inputs. Printed first, so any failing run can be repeated exactly.
+inline uint64_t test_seed(int argc, char** argv) {
     auto parse = [](const char* s, uint64_t& out) {
         if (!s || !*s) return false;
         char* end = nullptr;
@@ -62,14 +63,14 @@ inline uint64_t test_seed(int argc, char** argv, uint64_t fallback) {
         out = std::strtoull(s, &end, 0);
         return errno == 0 && *end == '\0';
     };
-    uint64_t seed = fallback, parsed = 0;
-    const char* from = "default";
+    uint64_t seed = (uint64_t(std::random_device{}()) << 32) ^ std::random_device{}(), parsed = 0;
+    const char* from = "fresh";
     for (int i = 1; i < argc; ++i)
         if (parse(argv[i], parsed)) {
             seed = parsed, from = "argument";
             break;
         }
-    if (std::strcmp(from, "default") == 0 && parse(std::getenv("AK_TEST_SEED"), parsed))
+    if (std::strcmp(from, "fresh") == 0 && parse(std::getenv("AK_TEST_SEED"), parsed))
         seed = parsed, from = "AK_TEST_SEED";
     std::printf("seed %llu (%s; repeat with: %s %llu, or AK_TEST_SEED=%llu)\n", (unsigned long long)seed,
                 from, argv[0], (unsigned long long)seed, (unsigned long long)seed);

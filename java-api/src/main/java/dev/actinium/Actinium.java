@@ -2,6 +2,7 @@ package dev.actinium;
 
 import dev.actinium.bindings.ActiniumNative;
 import dev.actinium.bindings.NativeLibraries;
+import dev.actinium.bindings.Setting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -71,23 +72,21 @@ public final class Actinium {
             try {
                 NativeLibraries.cpu();
                 applyIsaSetting();
-            } catch (RuntimeException | UnsatisfiedLinkError e) {
+                System.getLogger("dev.actinium").log(System.Logger.Level.INFO, describe().toString());
+                return null;
+            } catch (RuntimeException | LinkageError e) {  // e.g. a library without a symbol it needs
                 System.getLogger("dev.actinium").log(System.Logger.Level.ERROR,
                         "Actinium cannot run: " + e.getMessage());
                 return e;
             }
-            System.getLogger("dev.actinium").log(System.Logger.Level.INFO, info().toString());
-            return null;
         }
     }
 
     /** -Dactinium.isa, else ACTINIUM_ISA: one rule for both. */
     private static void applyIsaSetting() {
-        String property = System.getProperty(ISA_PROPERTY), env = System.getenv(ISA_ENV);
-        String setting = property != null && !property.isBlank() ? "-D" + ISA_PROPERTY + "=" + property
-                : env != null && !env.isBlank() ? ISA_ENV + "=" + env : null;
+        Setting setting = Setting.of(ISA_PROPERTY, ISA_ENV).orElse(null);
         if (setting == null) return;
-        String value = setting.substring(setting.indexOf('=') + 1);
+        String value = setting.value();
         Isa isa;
         try {
             isa = parseIsa(value);
@@ -99,7 +98,7 @@ public final class Actinium {
             throw new IllegalStateException(setting + ": this CPU cannot run " + isa.nativeName() + "; it runs "
                     + String.join(", ", supportedIsas().stream().map(Isa::nativeName).toList()));
         }
-        useIsa(isa);
+        NativeCalls.check(ActiniumNative.ak_cpu_set_isa(isa.code()));
     }
 
     /**
@@ -110,7 +109,7 @@ public final class Actinium {
     static void ensureLoaded() {
         Throwable failure = Loaded.FAILURE;
         if (failure == null) return;
-        if (failure instanceof UnsatisfiedLinkError e) {
+        if (failure instanceof LinkageError e) {
             UnsatisfiedLinkError again = new UnsatisfiedLinkError(e.getMessage());
             again.initCause(e);
             throw again;
@@ -121,8 +120,13 @@ public final class Actinium {
     /** Version, ISA, library origin and CUDA state. */
     public static Info info() {
         ensureLoaded();
+        return describe();
+    }
+
+    private static Info describe() {
         String reason = Cuda.unavailableReason().orElse(null);
-        return new Info(version(), isa(), supportedIsas(), NativeLibraries.cpu().origin(),
+        return new Info(NativeCalls.string(ActiniumNative.ak_version()), Isa.ofCode(ActiniumNative.ak_cpu_isa()),
+                supportedIsas(), NativeLibraries.cpu().origin(),
                 reason == null ? Cuda.devices() : List.of(), reason);
     }
 
@@ -151,9 +155,9 @@ public final class Actinium {
      */
     public static void useIsa(Isa isa) {
         Objects.requireNonNull(isa, "isa");
-        // Initialise first, so a setting applied on first use cannot override this call later;
-        // a bad setting does not stop this call from replacing it.
-        if (Loaded.FAILURE instanceof UnsatisfiedLinkError) ensureLoaded();
+        // Load first, so a setting applied on first use cannot override this call later. A bad
+        // setting fails here too: it fails every kernel call until it is corrected.
+        ensureLoaded();
         NativeCalls.check(ActiniumNative.ak_cpu_set_isa(isa.code()));
     }
 
@@ -161,7 +165,7 @@ public final class Actinium {
     public static Isa parseIsa(String name) {
         Objects.requireNonNull(name, "name");
         for (Isa i : Isa.values()) if (i.nativeName().equalsIgnoreCase(name.trim())) return i;
-        throw new IllegalArgumentException("isa must be one of scalar, avx2, avx512, not '" + name + "'");
+        throw new IllegalArgumentException("name: an ISA is one of scalar, avx2, avx512, not '" + name + "'");
     }
 
     /** Waits until all work queued on a CUDA device is done. */

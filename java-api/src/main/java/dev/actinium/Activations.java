@@ -30,10 +30,10 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel) | CpuCalls.isaFlags();
+        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel);
         MemorySegment xs = x.memoryForWorkers(), ys = y.memoryForWorkers();
-        CpuCalls.run(parallel, x.numel(), (s, e) -> ActiniumNative.ak_act_forward(op.code(), x.dtype().code(),
-                xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, flags), XY, x, y);
+        CpuCalls.run(parallel, x.numel(), (s, e, isa) -> ActiniumNative.ak_act_forward(op.code(), x.dtype().code(),
+                xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, flags | isa), XY, x, y);
     }
 
     private static final String[] XY = {"x", "y"}, X_DY_DX = {"x", "dy", "dx"}, X_BIAS_Y = {"x", "bias", "y"};
@@ -68,11 +68,11 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(op, ActiniumNative.AK_BACKWARD, dx, parallel) | CpuCalls.isaFlags();
+        int flags = streamFlag(op, ActiniumNative.AK_BACKWARD, dx, parallel);
         MemorySegment xs = x.memoryForWorkers(), dys = dy.memoryForWorkers(), dxs = dx.memoryForWorkers();
-        CpuCalls.run(parallel, x.numel(), (s, e) -> ActiniumNative.ak_act_backward(op.code(), x.dtype().code(),
+        CpuCalls.run(parallel, x.numel(), (s, e, isa) -> ActiniumNative.ak_act_backward(op.code(), x.dtype().code(),
                 xs.asSlice(s * es, (e - s) * es), dys.asSlice(s * es, (e - s) * es), dxs.asSlice(s * es, (e - s) * es),
-                e - s, flags), X_DY_DX, x, dy, dx);
+                e - s, flags | isa), X_DY_DX, x, dy, dx);
     }
 
     /**
@@ -101,14 +101,14 @@ public final class Activations {
             return;
         }
         long es = x.dtype().byteSize();
-        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel) | CpuCalls.isaFlags();
+        int flags = streamFlag(op, ActiniumNative.AK_FORWARD, y, parallel);
         MemorySegment xs = x.memoryForWorkers(), bs = bias.memoryForWorkers(), ys = y.memoryForWorkers();
         // Split over elements, not rows: a few long rows still spread over the pool, and every
         // downcall stays bounded; a chunk edge inside a row becomes a call on part of that row.
-        CpuCalls.run(parallel, rows * cols, (s, e) -> CpuCalls.rowPieces(s, e, cols, (row, col, r, c) -> {
+        CpuCalls.run(parallel, rows * cols, (s, e, isa) -> CpuCalls.rowPieces(s, e, cols, (row, col, r, c) -> {
             long at = (row * cols + col) * es;
             return ActiniumNative.ak_act_forward_bias(op.code(), x.dtype().code(), xs.asSlice(at, r * c * es),
-                    bs.asSlice(col * es, c * es), ys.asSlice(at, r * c * es), r, c, flags);
+                    bs.asSlice(col * es, c * es), ys.asSlice(at, r * c * es), r, c, flags | isa);
         }), X_BIAS_Y, x, bias, y);
     }
 

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.LongAccumulator;
 
 /**
  * How one CPU operation becomes native calls: split over a {@link Parallel}, each chunk cut into
- * downcalls of at most {@link #MAX_CALL_ELEMENTS} elements, all on the ISA read once at the
- * start, and an arena closed meanwhile reported by the name of its tensor.
+ * downcalls of a bounded number of elements, all on the ISA read once at the start, and an arena
+ * closed meanwhile reported by the name of its tensor.
  *
  * <p>Every kernel is linked with {@code Linker.Option.critical(true)}, which passes heap arrays
  * without a copy but holds off safepoints (and so every GC) for the whole downcall. Bounding the
@@ -16,35 +16,52 @@ final class CpuCalls {
     private CpuCalls() {}
 
     /**
-     * Elements per downcall at most: 256K elements take about 25 us (relu) to 120 us (gelu_erf on
-     * one core; 1.7x that on subnormal-heavy input), so a safepoint waits at most that long.
-     * Measured (2026-11-24, gelu_erf over 64M elements, serial): each downcall costs about 1.3 us
-     * beyond its elements, so 64K-element downcalls ran 5-7% slower than one call over the whole
-     * range, 256K-element ones within 0.5% (bench/run-safepoint.sh).
+     * Elements per downcall at most (AVX-512; {@link #callElements} for the others), chosen so a
+     * safepoint waits at most about 0.25 ms on the slowest input measured: 256K elements take
+     * about 25 us (relu) to 230 us (gelu_tanh backward on left-tail input) with AVX-512, up to
+     * 720 us with AVX2 and up to 6 ms with the scalar code. Each downcall costs about 1.3 us beyond
+     * its elements (measured 2026-11-24, gelu_erf over 64M elements, serial): 64K-element
+     * downcalls ran 5-7% slower than one call over the whole range, 256K-element ones within 0.5%
+     * (bench/run-safepoint.sh).
      */
     static final long MAX_CALL_ELEMENTS = 1L << 18;
+
+    /** Elements per downcall on an ISA: fewer where the same elements take longer. */
+    static long callElements(int isa) {
+        if (isa == ActiniumNative.AK_ISA_AVX512) return MAX_CALL_ELEMENTS;
+        if (isa == ActiniumNative.AK_ISA_AVX2) return MAX_CALL_ELEMENTS / 2;
+        return MAX_CALL_ELEMENTS / 16;
+    }
 
     /** The largest downcall made so far, in elements: tests check the bound with it. */
     static final LongAccumulator LARGEST_CALL = new LongAccumulator(Math::max, 0);
 
-    /** One kernel downcall over elements [start, end) of the operation; returns its status. */
+    /**
+     * One kernel downcall over elements [start, end) of the operation, with the flags that pin
+     * its ISA (to be or-ed into the kernel's flags); returns its status.
+     */
     @FunctionalInterface
     interface Kernel {
-        int call(long start, long end);
+        int call(long start, long end, int isaFlags);
     }
 
     /**
-     * Runs kernel over [0, n) split by parallel, in downcalls of at most MAX_CALL_ELEMENTS, and
-     * checks every status. An arena closed during the call becomes an IllegalStateException
-     * naming the tensor (names[i] for tensors[i]).
+     * Runs kernel over [0, n) split by parallel, on the ISA active now for every downcall (so
+     * {@link Actinium#useIsa} from another thread cannot give one output elements of two ISAs),
+     * in downcalls of at most {@link #callElements} for it, and checks every status. An arena
+     * closed during the call becomes an IllegalStateException naming the tensor (names[i] for
+     * tensors[i]).
      */
     static void run(Parallel parallel, long n, Kernel kernel, String[] names, Tensor... tensors) {
+        int isa = ActiniumNative.ak_cpu_isa();
+        int isaFlags = (isa + 1) << ActiniumNative.AK_FLAG_ISA_SHIFT;
+        long perCall = callElements(isa);
         try {
             parallel.forRange(n, (start, end) -> {
                 for (long s = start; s < end; ) {
-                    long e = s + Math.min(MAX_CALL_ELEMENTS, end - s);
+                    long e = s + Math.min(perCall, end - s);
                     LARGEST_CALL.accumulate(e - s);
-                    NativeCalls.check(kernel.call(s, e));
+                    NativeCalls.check(kernel.call(s, e, isaFlags));
                     s = e;
                 }
             });
@@ -56,14 +73,6 @@ final class CpuCalls {
             }
             throw e;
         }
-    }
-
-    /**
-     * Flags that pin the ISA active now for every downcall of one operation, so that
-     * {@link Actinium#useIsa} from another thread cannot give one output elements of two ISAs.
-     */
-    static int isaFlags() {
-        return (ActiniumNative.ak_cpu_isa() + 1) << ActiniumNative.AK_FLAG_ISA_SHIFT;
     }
 
     /** Row-aligned pieces of the elements [start, end) of a rows x cols matrix. */

@@ -21,6 +21,8 @@ final class Cuda {
             String reason = NativeLibraries.cudaUnavailableReason().orElse(null);
             List<Actinium.CudaDevice> devices = List.of();
             if (reason == null) {
+                // Never fails its own initialisation (that would be NoClassDefFoundError later):
+                // a driver error here becomes the reason CUDA is unavailable.
                 try (Arena arena = Arena.ofConfined()) {
                     MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
                     int status = ActiniumNative.ak_cuda_device_count(count);
@@ -31,6 +33,9 @@ final class Cuda {
                     } else {
                         devices = enumerate(arena, count.get(ValueLayout.JAVA_INT, 0));
                     }
+                } catch (RuntimeException | LinkageError e) {
+                    reason = "the CUDA library failed: " + e.getMessage();
+                    devices = List.of();
                 }
             }
             UNAVAILABLE = reason;

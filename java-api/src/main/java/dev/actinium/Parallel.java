@@ -50,8 +50,6 @@ public final class Parallel {
     private final long streamThresholdBytes;
 
     private Parallel(ForkJoinPool pool, long grain, long streamThresholdBytes) {
-        if (grain < 1) throw new IllegalArgumentException("grain " + grain + " < 1");
-        if (streamThresholdBytes < 0) throw new IllegalArgumentException("streamThresholdBytes " + streamThresholdBytes + " < 0");
         this.pool = pool;
         this.grain = grain;
         this.streamThresholdBytes = streamThresholdBytes;
@@ -70,11 +68,13 @@ public final class Parallel {
 
     /** A copy with another grain: ranges of at most this many elements are not split, larger ones are split in chunks of it. */
     public Parallel withGrain(long elements) {
+        if (elements < 1) throw new IllegalArgumentException("elements: grain " + elements + " < 1");
         return new Parallel(pool, elements, streamThresholdBytes);
     }
 
     /** A copy with another streaming threshold (output bytes; {@code Long.MAX_VALUE}: never stream). */
     public Parallel withStreamThreshold(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("bytes: streaming threshold " + bytes + " < 0");
         return new Parallel(pool, grain, bytes);
     }
 

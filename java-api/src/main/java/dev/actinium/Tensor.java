@@ -46,7 +46,14 @@ public final class Tensor {
         Objects.requireNonNull(device, "device");
         Shape shape = Shape.of(Objects.requireNonNull(dims, "dims"));
         long bytes = bytes(shape, dtype);
-        MemorySegment memory = device.isCpu() ? arena.allocate(bytes, ALIGNMENT) : Cuda.allocate(arena, device, bytes);
+        MemorySegment memory;
+        try {
+            memory = device.isCpu() ? arena.allocate(bytes, ALIGNMENT) : Cuda.allocate(arena, device, bytes);
+        } catch (WrongThreadException e) {
+            throw new WrongThreadException("arena: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("arena: " + e.getMessage(), e);
+        }
         return new Tensor(dtype, shape, device, memory);
     }
 
@@ -84,7 +91,14 @@ public final class Tensor {
             throw new IllegalArgumentException("segment: " + segment.byteSize() + " bytes, shape " + shape + " of " + dtype + " needs " + bytes);
         }
         if (!segment.scope().isAlive()) throw new IllegalStateException("segment: its arena is closed");
-        // For a heap segment address() is the offset in its array, whose base is 8-byte aligned.
+        if (segment.isMapped()) {
+            // A file truncated while a kernel reads its mapping raises SIGBUS in native code, which
+            // the JVM cannot turn into an exception as it does for its own accesses.
+            throw new IllegalArgumentException("segment: a mapped file cannot be wrapped (truncating the file during a"
+                    + " call would crash the JVM); copy it into an arena's memory, or vouch for it with wrapAddress");
+        }
+        // For a heap segment address() is the offset in its array, whose base is aligned to at
+        // least 4 bytes (8, or 4 with compact object headers): enough for every dtype's elements.
         if (segment.address() % dtype.byteSize() != 0) {
             throw new IllegalArgumentException("segment: address is not aligned to the " + dtype.byteSize() + "-byte elements of " + dtype);
         }
@@ -169,9 +183,10 @@ public final class Tensor {
 
     /** Rows [from, to) along the first dimension: a contiguous view. */
     public Tensor slice(long from, long to) {
-        if (shape.rank() == 0) throw new IllegalArgumentException("a scalar tensor has no rows to slice");
-        if (from < 0 || to < from || to > shape.dim(0)) {
-            throw new IndexOutOfBoundsException("slice [" + from + ", " + to + ") of a first dimension of " + shape.dim(0));
+        if (shape.rank() == 0) throw new IllegalArgumentException("this: a scalar tensor has no rows to slice");
+        if (from < 0 || from > shape.dim(0) || to < from || to > shape.dim(0)) {
+            throw new IndexOutOfBoundsException((from < 0 || from > shape.dim(0) ? "from" : "to") + ": slice [" + from + ", "
+                    + to + ") of a first dimension of " + shape.dim(0));
         }
         long rowBytes = shape.dim(0) == 0 ? 0 : memory.byteSize() / shape.dim(0);
         return new Tensor(dtype, shape.withFirst(to - from), device, memory.asSlice(from * rowBytes, (to - from) * rowBytes));
@@ -216,33 +231,42 @@ public final class Tensor {
 
     /** A copy of this tensor on another device, owned by arena. */
     public Tensor to(Device target, Arena arena) {
+        Objects.requireNonNull(target, "target");
+        requireUsable("this");
         Tensor t = allocate(arena, dtype, target, shape.toArray());
         t.copyFrom(this);
         return t;
     }
 
-    /** This tensor converted to another floating dtype (round to nearest even), on the same device. */
+    /**
+     * This tensor converted to another floating dtype (round to nearest even; NaN quieted, its
+     * payload kept as far as it fits), on the same device. The same bits on every ISA.
+     */
     public Tensor to(DType target, Arena arena) {
         Objects.requireNonNull(target, "target");
         requireUsable("this");
+        Objects.requireNonNull(arena, "arena");
+        boolean convertible = dtype.isFloating() && target.isFloating() && (dtype == DType.F32 || target == DType.F32);
+        if (target != dtype && !convertible) {
+            throw new IllegalArgumentException("target: no conversion from " + dtype + " to " + target
+                    + " (F32 <-> BF16, F32 <-> F16)");
+        }
+        if (device.isCuda()) Cuda.require(device, "this");
         Tensor out = allocate(arena, target, device, shape.toArray());
         if (target == dtype) {
             out.copyFrom(this);
             return out;
         }
-        if (!dtype.isFloating() || !target.isFloating() || (dtype != DType.F32 && target != DType.F32)) {
-            throw new IllegalArgumentException("target: no conversion from " + dtype + " to " + target + " (F32 <-> BF16, F32 <-> F16)");
-        }
         Actinium.ensureLoaded();
         if (device.isCuda()) {
-            Cuda.require(device, "this");
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(), out.memory, numel()));
+            NativeCalls.checkCuda(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(),
+                    out.memory, numel()));
         } else {
             long inSize = dtype.byteSize(), outSize = target.byteSize();
             MemorySegment src = memoryForWorkers(), dst = out.memoryForWorkers();
-            CpuCalls.run(Parallel.defaults(), numel(), (s, e) -> ActiniumNative.ak_convert(
+            CpuCalls.run(Parallel.defaults(), numel(), (s, e, isa) -> ActiniumNative.ak_convert(
                     dtype.code(), src.asSlice(s * inSize, (e - s) * inSize), target.code(),
-                    dst.asSlice(s * outSize, (e - s) * outSize), e - s), THIS_OUT, this, out);
+                    dst.asSlice(s * outSize, (e - s) * outSize), e - s, isa), THIS_OUT, this, out);
         }
         return out;
     }
@@ -303,7 +327,7 @@ public final class Tensor {
         try {
             return Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("shape " + shape + " of " + dtype + " exceeds 2^63 bytes");
+            throw new IllegalArgumentException("dims: shape " + shape + " of " + dtype + " exceeds 2^63 bytes");
         }
     }
 

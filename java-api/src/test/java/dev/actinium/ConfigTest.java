@@ -1,5 +1,6 @@
 package dev.actinium;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.actinium.bindings.ChildJvm;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +73,39 @@ class ConfigTest {
                     + ": must be an integer in [1, 32767]");
         }
         contains(out, "threads=3: 3");
+    }
+
+    @Test
+    void aLibraryMissingASymbolFailsEveryCallTheSameWay() throws IOException {
+        // The CUDA library loads without a driver and has none of the CPU symbols: an old or
+        // foreign libactinium on the path looks like this.
+        java.net.URL cuda = ConfigTest.class.getResource("/dev/actinium/native/" + dev.actinium.bindings.NativeLibraries.platform()
+                + "/" + System.mapLibraryName("actinium_cuda"));
+        Assumptions.assumeTrue(cuda != null, "libactinium_cuda was not built (no nvcc at build time)");
+        Path dir = Files.createTempDirectory("actinium-stub");
+        try {
+            Path stub = dir.resolve(System.mapLibraryName("actinium"));
+            try (var in = cuda.openStream()) {
+                Files.copy(in, stub);
+            }
+            String out = probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.library.path=" + dir), Map.of(),
+                    "forward", "forward", "isa");
+            assertEquals(3, out.lines().filter(l -> l.contains("java.lang.UnsatisfiedLinkError: symbol ak_")).count(), out);
+            assertTrue(!out.contains("NoClassDefFoundError") && !out.contains("ExceptionInInitializerError"), out);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) Files.delete(f);
+            }
+            Files.delete(dir);
+        }
+    }
+
+    @Test
+    void deniedNativeAccessFailsEveryCallTheSameWay() {
+        String out = probe(List.of("--illegal-native-access=deny"), Map.of(), "forward", "forward", "isa");
+        assertEquals(3, out.lines().filter(l -> l.contains("UnsatisfiedLinkError: native access is not enabled")
+                && l.contains("--enable-native-access=ALL-UNNAMED")).count(), out);
+        assertTrue(!out.contains("NoClassDefFoundError") && !out.contains("ExceptionInInitializerError"), out);
     }
 
     @Test

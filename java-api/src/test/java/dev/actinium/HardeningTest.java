@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 
 /** What an adversarial caller tried: each case once crashed the JVM or gave wrong or unstable results. */
@@ -106,18 +107,28 @@ class HardeningTest {
 
     @Test
     void everyDowncallIsBoundedOnTheSerialPathAndAcrossRowsAndColumns() {
-        int n = (1 << 20) + 5;
-        float[] x = Harness.inputs(7, n, true), y = new float[n], bias = Harness.gradients(8, n / 2);
-        CpuCalls.LARGEST_CALL.reset();
-        Activations.forward(Activation.GELU_TANH, Tensor.wrap(x, n), Tensor.wrap(y, n), Parallel.serial());
-        Activations.backward(Activation.SILU, Tensor.wrap(x, n), Tensor.wrap(y, n), Tensor.wrap(new float[n], n),
-                Parallel.serial().withGrain(Long.MAX_VALUE));
-        int cols = n / 2;  // two rows longer than a downcall: the bound holds across columns too
-        Activations.forwardBias(Activation.GELU_ERF, Tensor.wrap(new float[2 * cols], 2, cols), Tensor.wrap(bias, cols),
-                Tensor.wrap(new float[2 * cols], 2, cols), Parallel.serial());
-        long largest = CpuCalls.LARGEST_CALL.get();
-        assertTrue(largest <= CpuCalls.MAX_CALL_ELEMENTS, "a downcall of " + largest + " elements");
-        assertTrue(CpuCalls.LARGEST_CALL.get() > 0);
+        int n = (1 << 20) + 5, cols = n / 2;  // two rows longer than a downcall: the bound holds across columns too
+        float[] x = Harness.inputs(7, n, true), y = new float[n], bias = Harness.gradients(8, cols);
+        List<Isa> isas = Actinium.supportedIsas();
+        try {
+            for (Isa isa : isas) {
+                Actinium.useIsa(isa);
+                CpuCalls.LARGEST_CALL.reset();
+                Activations.forward(Activation.GELU_TANH, Tensor.wrap(x, n), Tensor.wrap(y, n), Parallel.serial());
+                Activations.backward(Activation.SILU, Tensor.wrap(x, n), Tensor.wrap(y, n), Tensor.wrap(new float[n], n),
+                        Parallel.serial().withGrain(Long.MAX_VALUE));
+                Activations.forwardBias(Activation.GELU_ERF, Tensor.wrap(new float[2 * cols], 2, cols), Tensor.wrap(bias, cols),
+                        Tensor.wrap(new float[2 * cols], 2, cols), Parallel.serial());
+                try (Arena arena = Arena.ofConfined()) {
+                    Tensor.wrap(x, n).to(DType.BF16, arena);
+                }
+                long largest = CpuCalls.LARGEST_CALL.get(), bound = CpuCalls.callElements(isa.code());
+                assertTrue(largest > 0 && largest <= bound, isa + ": a downcall of " + largest + " elements, bound " + bound);
+                assertTrue(bound <= CpuCalls.MAX_CALL_ELEMENTS);
+            }
+        } finally {
+            Actinium.useIsa(isas.get(isas.size() - 1));
+        }
     }
 
     @Test
@@ -136,6 +147,7 @@ class HardeningTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)  // an overflow used to park for ever
     void hugeRangesSplitWithoutOverflow() {
         Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(1 << 20);
         for (long n : new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MAX_VALUE - 64, (1L << 62) + 3}) {

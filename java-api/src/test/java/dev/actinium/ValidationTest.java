@@ -125,6 +125,51 @@ class ValidationTest {
     }
 
     @Test
+    void everyMessageStartsWithTheArgument() throws Exception {
+        Tensor x = Tensor.wrap(new float[12], 3, 4);
+        fails(IllegalArgumentException.class, "dims: shape [3, -1]", () -> Tensor.wrap(new float[0], 3, -1));
+        fails(IllegalArgumentException.class, "dims: shape", () -> Tensor.wrapAddress(64, DType.F32, Device.CPU, 1L << 62, 4));
+        fails(IndexOutOfBoundsException.class, "from: slice [-1, 2)", () -> x.slice(-1, 2));
+        fails(IndexOutOfBoundsException.class, "to: slice [1, 4)", () -> x.slice(1, 4));
+        fails(IllegalArgumentException.class, "this: a scalar tensor", () -> Tensor.wrap(new float[1]).slice(0, 1));
+        fails(IllegalArgumentException.class, "elements: grain 0 < 1", () -> Parallel.serial().withGrain(0));
+        fails(IllegalArgumentException.class, "bytes: streaming threshold -1", () -> Parallel.serial().withStreamThreshold(-1));
+        fails(IllegalArgumentException.class, "index: device index -1", () -> Device.cuda(-1));
+        fails(IllegalArgumentException.class, "name: an ISA is one of", () -> Actinium.parseIsa("neon"));
+        Arena closed = Arena.ofConfined();
+        closed.close();
+        fails(IllegalStateException.class, "arena: ", () -> Tensor.allocate(closed, DType.F32, 4));
+        fails(IllegalStateException.class, "arena: ", () -> x.to(DType.BF16, closed));
+        fails(IllegalStateException.class, "arena: ", () -> Activations.forward(Activation.RELU, x, closed));
+        try (var other = java.util.concurrent.Executors.newSingleThreadExecutor()) {
+            Arena foreign = other.submit(Arena::ofConfined).get();
+            fails(WrongThreadException.class, "arena: ", () -> Tensor.allocate(foreign, DType.F32, 4));
+            other.submit(foreign::close).get();
+        }
+        Tensor dead;
+        try (Arena arena = Arena.ofConfined()) {
+            dead = Tensor.allocate(arena, DType.F32, 4);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            fails(IllegalStateException.class, "this: the tensor's arena is closed", dead::toFloatArray);
+            fails(IllegalStateException.class, "this: the tensor's arena is closed", () -> dead.to(Device.CPU, arena));
+        }
+    }
+
+    @Test
+    void mappedFilesAreRefused() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("actinium-mapped", ".bin");
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 4096, arena);
+            fails(IllegalArgumentException.class, "segment: a mapped file cannot be wrapped",
+                    () -> Tensor.wrap(mapped, DType.F32, 1024));
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     void nativeErrorsBecomeActiniumExceptions() {
         ActiniumException e = assertThrows(ActiniumException.class, () -> NativeCalls.check(
                 dev.actinium.bindings.ActiniumNative.ak_act_forward(7, 0, MemorySegment.NULL, MemorySegment.NULL, 1, 0)));

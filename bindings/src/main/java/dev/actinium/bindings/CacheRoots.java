@@ -22,7 +22,7 @@ final class CacheRoots {
     }
 
     static List<Candidate> candidates(LoaderSettings settings) {
-        LoaderSettings.Setting explicit = settings.either(NativeLibraries.CACHE_PROPERTY, NativeLibraries.CACHE_ENV)
+        Setting explicit = settings.either(NativeLibraries.CACHE_PROPERTY, NativeLibraries.CACHE_ENV)
                 .orElse(null);
         if (explicit != null) return List.of(new Candidate(Path.of(explicit.value()), explicit.source(), true));
         List<Candidate> list = new ArrayList<>();

@@ -39,7 +39,7 @@ final class LibraryLoader {
 
     /** Loads the library called name in messages from the file named file (a test may pick another file). */
     static Library load(String name, String file, LoaderSettings settings) {
-        LoaderSettings.Setting explicit = settings.either(NativeLibraries.PATH_PROPERTY, NativeLibraries.PATH_ENV)
+        Setting explicit = settings.either(NativeLibraries.PATH_PROPERTY, NativeLibraries.PATH_ENV)
                 .orElse(null);
         if (explicit != null) return explicit(name, file, explicit);
         List<String> tried = new ArrayList<>();
@@ -63,7 +63,7 @@ final class LibraryLoader {
         throw new UnsatisfiedLinkError(message.toString());
     }
 
-    private static Library explicit(String name, String file, LoaderSettings.Setting setting) {
+    private static Library explicit(String name, String file, Setting setting) {
         String strict = " (set by " + setting.source() + ": the only place tried when set)";
         Path path;
         try {

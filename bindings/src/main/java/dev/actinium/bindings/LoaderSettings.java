@@ -11,9 +11,6 @@ import java.util.function.Function;
 record LoaderSettings(Function<String, String> properties, Function<String, String> environment,
                       MountTable mounts, Function<String, InputStream> resources) {
 
-    /** A setting that is given: its value and the property or variable that gave it. */
-    record Setting(String source, String value) {}
-
     static LoaderSettings system() {
         return new LoaderSettings(System::getProperty, System::getenv, MountTable.current(),
                 NativeLibraries.class::getResourceAsStream);
@@ -21,11 +18,7 @@ record LoaderSettings(Function<String, String> properties, Function<String, Stri
 
     /** The system property if set, else the environment variable; blank counts as not set. */
     Optional<Setting> either(String property, String variable) {
-        String p = properties.apply(property);
-        if (p != null && !p.isBlank()) return Optional.of(new Setting(property, p));
-        String v = environment.apply(variable);
-        if (v != null && !v.isBlank()) return Optional.of(new Setting(variable, v));
-        return Optional.empty();
+        return Setting.read(properties, environment, property, variable);
     }
 
     /** A system property, or null when not set or blank. */

@@ -43,14 +43,20 @@ public final class NativeLibraries {
         static Outcome of(Supplier<Library> loader) {
             try {
                 return new Outcome(loader.get(), null);
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {  // LinkageError: a helper class that failed to initialise
                 return new Outcome(null, e);
             }
         }
 
         String reason() {
             if (failure == null) return null;
-            return failure instanceof UnsatisfiedLinkError ? failure.getMessage() : failure.toString();
+            Throwable cause = failure instanceof ExceptionInInitializerError && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof IllegalCallerException) {
+                return "native access is not enabled for Actinium (" + cause.getMessage() + "); run with"
+                        + " --enable-native-access=ALL-UNNAMED, or with the module's name on the module path";
+            }
+            return cause instanceof UnsatisfiedLinkError ? cause.getMessage() : cause.toString();
         }
 
         /** The library, or a fresh error per call, so each caller's stack trace is its own. */
