@@ -21,8 +21,10 @@ import java.util.Set;
  * owner-only (rwx------) and, created now or found, is used only when it and every parent is owned
  * by this user or by root, no parent is writable by group or others unless sticky (as {@code /tmp}
  * is: there nobody can rename what another owns), and the directory itself is not writable by group
- * or others at all. The checks use its real path, so a symbolic link planted in a shared directory
- * cannot redirect a later step. Where the file system has no Unix owners and modes (Windows) the
+ * or others at all. The checks use its real path, and the library is then written and loaded
+ * through that real path: a symbolic link planted on the way (a link owned by someone else at the
+ * directory itself is refused) can only lead to a directory that passes every check on its own, one
+ * of this user's private directories, and cannot be swapped after the check. Where the file system has no Unix owners and modes (Windows) the
  * directory is created and used without checks: there the temporary and cache folders are per user.
  */
 final class PrivateDirectory {
