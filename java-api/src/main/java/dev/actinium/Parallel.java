@@ -265,6 +265,7 @@ public final class Parallel {
                         if (failure == null) body.run(start, start + Math.min(chunk, n - start));
                     } catch (Throwable t) {
                         if (failure == null) failure = t;
+                        cancel();  // the chunks no one started are skipped, without claiming them one by one
                     }
                     if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
                 }

@@ -156,7 +156,8 @@ class HardeningTest {
             p.forRange(n, (s, e) -> {
                 assertTrue(0 <= s && s < e && e <= n, s + ".." + e);
                 covered.addAndGet(e - s);
-                chunks.incrementAndGet();
+                // an overflowed chunk size once meant 2^43 chunks: fail at once instead of running them
+                assertTrue(chunks.incrementAndGet() <= Parallel.MAX_CHUNKS, "more than " + Parallel.MAX_CHUNKS);
             });
             assertEquals(n, covered.get());
             assertTrue(chunks.get() <= Parallel.MAX_CHUNKS, chunks + " chunks");
