@@ -67,7 +67,7 @@ typedef enum ak_isa {
  * floor. Math: native/ops/activations.h. */
 #define AK_ACTIVATIONS(X)           \
     X(RELU, relu, 3, 3)             \
-    X(GELU_ERF, gelu_erf, 60, 63)   \
+    X(GELU_ERF, gelu_erf, 61, 64)   \
     X(GELU_TANH, gelu_tanh, 36, 45) \
     X(SILU, silu, 32, 38)
 
