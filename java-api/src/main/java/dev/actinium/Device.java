@@ -9,7 +9,9 @@ public record Device(Kind kind, int index) {
     public Device {
         if (kind == null) throw new NullPointerException("kind");
         if (index < 0) throw new IllegalArgumentException("index: device index " + index + " < 0");
-        if (kind == Kind.CPU && index != 0) throw new IllegalArgumentException("index: the CPU device has index 0, not " + index);
+        if (kind == Kind.CPU && index != 0) {
+            throw new IllegalArgumentException("index: the CPU device has index 0, not " + index);
+        }
     }
 
     public static Device cuda(int index) {

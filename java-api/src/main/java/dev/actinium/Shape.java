@@ -12,12 +12,14 @@ public final class Shape {
         long n = 1;
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < 0) {
-                throw new IllegalArgumentException("dims: shape " + Arrays.toString(dims) + ": dimension " + i + " is negative");
+                throw new IllegalArgumentException(
+                        "dims: shape " + Arrays.toString(dims) + ": dimension " + i + " is negative");
             }
             try {
                 n = Math.multiplyExact(n, dims[i]);
             } catch (ArithmeticException e) {
-                throw new IllegalArgumentException("dims: shape " + Arrays.toString(dims) + " has more than 2^63 elements");
+                throw new IllegalArgumentException(
+                        "dims: shape " + Arrays.toString(dims) + " has more than 2^63 elements");
             }
         }
         this.numel = n;

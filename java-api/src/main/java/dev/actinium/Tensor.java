@@ -185,8 +185,9 @@ public final class Tensor {
     public Tensor slice(long from, long to) {
         if (shape.rank() == 0) throw new IllegalArgumentException("this: a scalar tensor has no rows to slice");
         if (from < 0 || from > shape.dim(0) || to < from || to > shape.dim(0)) {
-            throw new IndexOutOfBoundsException((from < 0 || from > shape.dim(0) ? "from" : "to") + ": slice [" + from + ", "
-                    + to + ") of a first dimension of " + shape.dim(0));
+            String arg = from < 0 || from > shape.dim(0) ? "from" : "to";
+            throw new IndexOutOfBoundsException(
+                    arg + ": slice [" + from + ", " + to + ") of a first dimension of " + shape.dim(0));
         }
         long rowBytes = shape.dim(0) == 0 ? 0 : memory.byteSize() / shape.dim(0);
         return new Tensor(dtype, shape.withFirst(to - from), device, memory.asSlice(from * rowBytes, (to - from) * rowBytes));

@@ -79,18 +79,19 @@ class ConfigTest {
     void aLibraryMissingASymbolFailsEveryCallTheSameWay() throws IOException {
         // The CUDA library loads without a driver and has none of the CPU symbols: an old or
         // foreign libactinium on the path looks like this.
-        java.net.URL cuda = ConfigTest.class.getResource("/dev/actinium/native/" + dev.actinium.bindings.NativeLibraries.platform()
-                + "/" + System.mapLibraryName("actinium_cuda"));
+        java.net.URL cuda = ConfigTest.class.getResource("/dev/actinium/native/"
+                + dev.actinium.bindings.NativeLibraries.platform() + "/" + System.mapLibraryName("actinium_cuda"));
         Assumptions.assumeTrue(cuda != null, "libactinium_cuda was not built (no nvcc at build time)");
-        Path dir = Files.createTempDirectory("actinium-stub");
+        Path dir = Files.createTempDirectory("actinium-impostor");
         try {
-            Path stub = dir.resolve(System.mapLibraryName("actinium"));
+            Path impostor = dir.resolve(System.mapLibraryName("actinium"));
             try (var in = cuda.openStream()) {
-                Files.copy(in, stub);
+                Files.copy(in, impostor);
             }
-            String out = probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.library.path=" + dir), Map.of(),
-                    "forward", "forward", "isa");
-            assertEquals(3, out.lines().filter(l -> l.contains("java.lang.UnsatisfiedLinkError: symbol ak_")).count(), out);
+            String out = probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.library.path=" + dir),
+                    Map.of(), "forward", "forward", "isa");
+            long linkErrors = out.lines().filter(l -> l.contains("java.lang.UnsatisfiedLinkError: symbol ak_")).count();
+            assertEquals(3, linkErrors, out);
             assertTrue(!out.contains("NoClassDefFoundError") && !out.contains("ExceptionInInitializerError"), out);
         } finally {
             try (var files = Files.list(dir)) {

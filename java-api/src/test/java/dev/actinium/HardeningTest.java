@@ -115,15 +115,15 @@ class HardeningTest {
                 Actinium.useIsa(isa);
                 CpuCalls.LARGEST_CALL.reset();
                 Activations.forward(Activation.GELU_TANH, Tensor.wrap(x, n), Tensor.wrap(y, n), Parallel.serial());
-                Activations.backward(Activation.SILU, Tensor.wrap(x, n), Tensor.wrap(y, n), Tensor.wrap(new float[n], n),
-                        Parallel.serial().withGrain(Long.MAX_VALUE));
-                Activations.forwardBias(Activation.GELU_ERF, Tensor.wrap(new float[2 * cols], 2, cols), Tensor.wrap(bias, cols),
-                        Tensor.wrap(new float[2 * cols], 2, cols), Parallel.serial());
+                Activations.backward(Activation.SILU, Tensor.wrap(x, n), Tensor.wrap(y, n),
+                        Tensor.wrap(new float[n], n), Parallel.serial().withGrain(Long.MAX_VALUE));
+                Activations.forwardBias(Activation.GELU_ERF, Tensor.wrap(new float[2 * cols], 2, cols),
+                        Tensor.wrap(bias, cols), Tensor.wrap(new float[2 * cols], 2, cols), Parallel.serial());
                 try (Arena arena = Arena.ofConfined()) {
                     Tensor.wrap(x, n).to(DType.BF16, arena);
                 }
                 long largest = CpuCalls.LARGEST_CALL.get(), bound = CpuCalls.callElements(isa.code());
-                assertTrue(largest > 0 && largest <= bound, isa + ": a downcall of " + largest + " elements, bound " + bound);
+                assertTrue(largest > 0 && largest <= bound, isa + ": a downcall of " + largest + ", bound " + bound);
                 assertTrue(bound <= CpuCalls.MAX_CALL_ELEMENTS);
             }
         } finally {

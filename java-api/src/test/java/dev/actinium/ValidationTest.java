@@ -128,12 +128,14 @@ class ValidationTest {
     void everyMessageStartsWithTheArgument() throws Exception {
         Tensor x = Tensor.wrap(new float[12], 3, 4);
         fails(IllegalArgumentException.class, "dims: shape [3, -1]", () -> Tensor.wrap(new float[0], 3, -1));
-        fails(IllegalArgumentException.class, "dims: shape", () -> Tensor.wrapAddress(64, DType.F32, Device.CPU, 1L << 62, 4));
+        fails(IllegalArgumentException.class, "dims: shape",
+                () -> Tensor.wrapAddress(64, DType.F32, Device.CPU, 1L << 62, 4));
         fails(IndexOutOfBoundsException.class, "from: slice [-1, 2)", () -> x.slice(-1, 2));
         fails(IndexOutOfBoundsException.class, "to: slice [1, 4)", () -> x.slice(1, 4));
         fails(IllegalArgumentException.class, "this: a scalar tensor", () -> Tensor.wrap(new float[1]).slice(0, 1));
         fails(IllegalArgumentException.class, "elements: grain 0 < 1", () -> Parallel.serial().withGrain(0));
-        fails(IllegalArgumentException.class, "bytes: streaming threshold -1", () -> Parallel.serial().withStreamThreshold(-1));
+        fails(IllegalArgumentException.class, "bytes: streaming threshold -1",
+                () -> Parallel.serial().withStreamThreshold(-1));
         fails(IllegalArgumentException.class, "index: device index -1", () -> Device.cuda(-1));
         fails(IllegalArgumentException.class, "name: an ISA is one of", () -> Actinium.parseIsa("neon"));
         Arena closed = Arena.ofConfined();

@@ -24,8 +24,9 @@ import java.util.Set;
  * or others at all. The checks use its real path, and the library is then written and loaded
  * through that real path: a symbolic link planted on the way (a link owned by someone else at the
  * directory itself is refused) can only lead to a directory that passes every check on its own, one
- * of this user's private directories, and cannot be swapped after the check. Where the file system has no Unix owners and modes (Windows) the
- * directory is created and used without checks: there the temporary and cache folders are per user.
+ * of this user's private directories, and cannot be swapped after the check. Where the file
+ * system has no Unix owners and modes (Windows) the directory is created and used without checks:
+ * there the temporary and cache folders are per user.
  */
 final class PrivateDirectory {
     private PrivateDirectory() {}

@@ -16,24 +16,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The extraction cache and the directory checks that keep others from swapping the library. */
-class LibraryCacheTest {
+class LibraryCacheTest extends UnixFilesTest {
     private static final String FILE = "libexample.so";
     private static final byte[] LIBRARY = "the library's bytes".getBytes(StandardCharsets.UTF_8);
     private static final String PLATFORM = "test-platform";
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void unixOnly() {
-        Assumptions.assumeTrue(Path.of("/").getFileSystem().supportedFileAttributeViews().contains("unix"),
-                "owner and mode checks need Unix file attributes");
-    }
 
     private Path install(Path root) throws IOException {
         return LibraryCache.install(root, PLATFORM, FILE, LIBRARY, MountTable.EMPTY);

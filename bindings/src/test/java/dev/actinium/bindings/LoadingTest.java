@@ -11,23 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Loading as a fresh JVM does it: each test starts child JVMs running {@link LoaderProbe}. */
-class LoadingTest {
+class LoadingTest extends UnixFilesTest {
     private static final String LIBRARY = System.mapLibraryName("actinium");
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void unixOnly() {
-        Assumptions.assumeTrue(Path.of("/").getFileSystem().supportedFileAttributeViews().contains("unix"),
-                "owner and mode checks need Unix file attributes");
-    }
 
     /** Several JVMs extract into one empty cache at the same moment: all load, one file remains, no temporaries. */
     @Test
