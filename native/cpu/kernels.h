@@ -110,12 +110,17 @@ void act_forward_bias(const void* xv, const void* bv, void* yv, int64_t rows, in
     }
 }
 
+// Storage conversion; a NaN comes out quieted. The SIMD bf16 load is a plain widening that keeps a
+// signalling NaN (activations quiet it in their result), so bf16 sources are quieted here; the
+// f16 load (vcvtph2ps) and the 16-bit stores quiet by themselves.
 template <class Io, class From, class To>
 void convert(const void* xv, void* yv, int64_t n) {
     auto x = static_cast<const From*>(xv);
     auto y = static_cast<To*>(yv);
     for_each_vector<Io>(y, n, AK_FLAG_NONE, [&](int64_t i, int64_t count, auto put) AK_BODY {
-        put(y + i, load_n<Io>(x + i, count));
+        auto v = load_n<Io>(x + i, count);
+        if constexpr (std::is_same_v<From, bf16>) v = quiet_nan_or(v, v);
+        put(y + i, v);
     });
 }
 

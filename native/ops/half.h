@@ -17,7 +17,12 @@ AK_HD uint32_t float_bits(float f) {
 #endif
 }
 
-AK_HD float bf16_to_float(uint16_t h) { return bits_to_float(static_cast<int32_t>(uint32_t(h) << 16)); }
+// The bf16 value as a float, a NaN quieted (payload kept), as every conversion of the library does.
+AK_HD float bf16_to_float(uint16_t h) {
+    uint32_t bits = uint32_t(h) << 16;
+    if ((bits & 0x7fffffffu) > 0x7f800000u) bits |= 0x400000u;
+    return bits_to_float(static_cast<int32_t>(bits));
+}
 
 AK_HD uint16_t float_to_bf16(float f) {
     uint32_t b = float_bits(f);

@@ -96,10 +96,23 @@ static void test_conversions(const KernelTable& t) {
         float r = ak::bf16_to_float(uint16_t(i));
         CHECK(std::memcmp(&r, &f[i], 4) == 0, "%s bf16->f32 code %04x", t.name, i);
     }
+    // Every NaN comes out quiet, signalling ones included, with its sign and payload.
+    for (int i = 0; i < 65536; ++i) {
+        uint32_t bits;
+        std::memcpy(&bits, &f[i], 4);
+        if ((i & 0x7fff) > 0x7f80)
+            CHECK(bits == ((uint32_t(i) << 16) | 0x400000u), "%s bf16->f32 NaN %04x", t.name, i);
+    }
     t.f16_to_f32(h.data(), f.data(), 65536);
     for (int i = 0; i < 65536; ++i) {
         float r = ak::f16_to_float(uint16_t(i));
         CHECK(std::memcmp(&r, &f[i], 4) == 0, "%s f16->f32 code %04x", t.name, i);
+        uint32_t bits;
+        std::memcpy(&bits, &f[i], 4);
+        if ((i & 0x7c00) == 0x7c00 && (i & 0x3ff)) {
+            CHECK(bits == ((uint32_t(i & 0x8000) << 16) | 0x7fc00000u | (uint32_t(i & 0x3ff) << 13)),
+                  "%s f16->f32 NaN %04x", t.name, i);
+        }
     }
     // float -> 16 bits: every 97th bit pattern (covers every exponent and rounding case).
     const int n = 1 << 22;

@@ -16,7 +16,7 @@ public final class Activations {
 
     /** y = op(x). y may be x (in place). */
     public static void forward(Activation op, Tensor x, Tensor y) {
-        forward(op, x, y, Parallel.defaults());
+        forward(op, x, y, defaultParallel());
     }
 
     public static void forward(Activation op, Tensor x, Tensor y, Parallel parallel) {
@@ -38,20 +38,31 @@ public final class Activations {
 
     private static final String[] XY = {"x", "y"}, X_DY_DX = {"x", "dy", "dx"}, X_BIAS_Y = {"x", "bias", "y"};
 
-    /** A new tensor op(x) on x's device, owned by arena. */
+    /** A new tensor op(x) on x's device, owned by arena; nothing is allocated when the call fails. */
     public static Tensor forward(Activation op, Tensor x, Arena arena) {
         Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(arena, "arena");
+        Parallel parallel = defaultParallel();
         Checks.live(x, "x");
         Checks.activationDType(x, "x");
         if (x.device().isCuda()) Cuda.require(x.device(), "x");
-        Tensor y = Tensor.allocate(Objects.requireNonNull(arena, "arena"), x.dtype(), x.device(), x.shape().toArray());
-        forward(op, x, y);
+        Tensor y = Tensor.allocate(arena, x.dtype(), x.device(), x.shape().toArray());
+        forward(op, x, y, parallel);
         return y;
+    }
+
+    /**
+     * Parallel.defaults(), after the library: a library that cannot be loaded is the error every
+     * call reports, before a bad thread setting.
+     */
+    private static Parallel defaultParallel() {
+        Actinium.ensureLoaded();
+        return Parallel.defaults();
     }
 
     /** dx = dy * op'(x), from the saved input x. dx may be dy or x (in place). */
     public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx) {
-        backward(op, x, dy, dx, Parallel.defaults());
+        backward(op, x, dy, dx, defaultParallel());
     }
 
     public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx, Parallel parallel) {
@@ -80,7 +91,7 @@ public final class Activations {
      * add is done in fp32. y may be x; bias must not overlap y.
      */
     public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y) {
-        forwardBias(op, x, bias, y, Parallel.defaults());
+        forwardBias(op, x, bias, y, defaultParallel());
     }
 
     public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y, Parallel parallel) {

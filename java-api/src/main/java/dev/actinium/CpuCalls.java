@@ -17,14 +17,15 @@ final class CpuCalls {
 
     /**
      * Elements per downcall at most (AVX-512; {@link #callElements} for the others), chosen so a
-     * safepoint waits at most about 0.25 ms on the slowest input measured: 256K elements take
-     * about 25 us (relu) to 230 us (gelu_tanh backward on left-tail input) with AVX-512, up to
-     * 720 us with AVX2 and up to 6 ms with the scalar code. Measured 2026-11-24 (gelu_erf over 64M
-     * elements, serial, a few rounds through the Java API): each downcall cost about 1.3 us beyond
-     * its elements, so 64K-element downcalls ran 5-7% slower than one call over the whole range,
-     * 256K-element ones within 0.5% (bench/run-safepoint.sh). From C the same blocks cost 0.2-0.4 us
-     * each: the rest is on the JVM's side, not yet measured further (a short run, so possibly code
-     * not yet compiled by C2).
+     * safepoint waits at most about 0.4 ms on the slowest input measured, gelu_tanh backward on
+     * its left tail in BF16: 0.21 ms per 256K elements with AVX-512, 0.29 ms per 128K with AVX2,
+     * 0.4 ms per 16K with the scalar code (relu takes about 25 us per 256K).
+     *
+     * <p>Why not fewer: measured 2026-11-24 (gelu_erf over 64M elements, serial, a few rounds
+     * through the Java API), each downcall cost about 1.3 us beyond its elements, so 64K-element
+     * downcalls ran 5-7% slower than one call over the whole range, 256K-element ones within 0.5%
+     * (bench/run-safepoint.sh). From C the same blocks cost 0.2-0.4 us each: the rest is on the
+     * JVM's side, not yet measured further (a short run, so possibly code not yet compiled by C2).
      */
     static final long MAX_CALL_ELEMENTS = 1L << 18;
 

@@ -228,6 +228,7 @@ public final class Parallel {
         final AtomicInteger tickets = new AtomicInteger();
         final AtomicLong unfinished;
         volatile Throwable failure;
+        volatile boolean failedOnCaller;
 
         Job(long n, long chunk, long chunks, int participants, RangeBody body) {
             this.n = n;
@@ -264,7 +265,12 @@ public final class Parallel {
                         long start = i * chunk;  // i < chunks = ceil(n / chunk): no overflow
                         if (failure == null) body.run(start, start + Math.min(chunk, n - start));
                     } catch (Throwable t) {
-                        if (failure == null) failure = t;
+                        synchronized (this) {  // the first failure and where it happened, together
+                            if (failure == null) {
+                                failedOnCaller = Thread.currentThread() == caller;
+                                failure = t;
+                            }
+                        }
                         cancel();  // the chunks no one started are skipped, without claiming them one by one
                     }
                     if (unfinished.decrementAndGet() == 0 && Thread.currentThread() != caller) LockSupport.unpark(caller);
@@ -297,6 +303,9 @@ public final class Parallel {
 
         void rethrow() {
             Throwable t = failure;
+            if (t == null) return;
+            // Thrown on a pool thread, its trace holds no frame of the caller: add them.
+            if (!failedOnCaller) t.addSuppressed(new Exception("rethrown to " + caller + " by Parallel.forRange"));
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
             if (t != null) throw new IllegalStateException(t);

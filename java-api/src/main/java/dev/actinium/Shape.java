@@ -10,11 +10,14 @@ public final class Shape {
     private Shape(long[] dims) {
         this.dims = dims;
         long n = 1;
+        boolean empty = false;
+        for (long d : dims) empty |= d == 0;  // an empty tensor's other dimensions may be as large as they like
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < 0) {
                 throw new IllegalArgumentException(
                         "dims: shape " + Arrays.toString(dims) + ": dimension " + i + " is negative");
             }
+            if (empty) continue;
             try {
                 n = Math.multiplyExact(n, dims[i]);
             } catch (ArithmeticException e) {
@@ -22,7 +25,7 @@ public final class Shape {
                         "dims: shape " + Arrays.toString(dims) + " has more than 2^63 elements");
             }
         }
-        this.numel = n;
+        this.numel = empty ? 0 : n;
     }
 
     public static Shape of(long... dims) {

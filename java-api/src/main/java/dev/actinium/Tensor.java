@@ -167,8 +167,11 @@ public final class Tensor {
 
     /** The memory of a CPU tensor. */
     public MemorySegment segment() {
-        requireUsable("tensor");
-        if (!device.isCpu()) throw new IllegalStateException("a " + device + " tensor's memory cannot be read from Java: copy it to a CPU tensor");
+        requireUsable("this");
+        if (!device.isCpu()) {
+            throw new IllegalStateException(
+                    "this: a " + device + " tensor's memory cannot be read from Java: copy it to a CPU tensor");
+        }
         return memory;
     }
 
@@ -198,34 +201,47 @@ public final class Tensor {
     /** Copies src into this tensor: same dtype and element count, any devices. */
     public void copyFrom(Tensor src) {
         Objects.requireNonNull(src, "src");
-        src.requireUsable("src");
-        requireUsable("this");
-        if (src.dtype != dtype) throw new IllegalArgumentException("src: dtype " + src.dtype + " does not match " + dtype);
-        if (src.numel() != numel()) throw new IllegalArgumentException("src: " + src.numel() + " elements, this tensor " + numel());
-        if (memory.isReadOnly()) throw new IllegalArgumentException("this tensor is read-only");
-        long bytes = byteSize();
+        copy(src, "src", this, "this");
+    }
+
+    /**
+     * Copies src into dst, naming them srcArg and dstArg as the calling method's caller knows
+     * them (copyFrom: src and this; to(Device): this and arena).
+     */
+    private static void copy(Tensor src, String srcArg, Tensor dst, String dstArg) {
+        src.requireUsable(srcArg);
+        dst.requireUsable(dstArg);
+        if (src.dtype != dst.dtype) {
+            throw new IllegalArgumentException(srcArg + ": dtype " + src.dtype + " does not match " + dst.dtype);
+        }
+        if (src.numel() != dst.numel()) {
+            throw new IllegalArgumentException(
+                    srcArg + ": " + src.numel() + " elements, " + dstArg + " " + dst.numel());
+        }
+        if (dst.memory.isReadOnly()) throw new IllegalArgumentException(dstArg + " is read-only");
+        long bytes = dst.byteSize();
         if (bytes == 0) return;
-        if (src.device.isCpu() && device.isCpu()) {
+        if (src.device.isCpu() && dst.device.isCpu()) {
             try {
-                MemorySegment.copy(src.memory, 0, memory, 0, bytes);
+                MemorySegment.copy(src.memory, 0, dst.memory, 0, bytes);
             } catch (IllegalStateException e) {  // a shared arena closed by another thread meanwhile
-                String closed = src.isAlive() ? "this" : "src";
+                String closed = src.isAlive() ? dstArg : srcArg;
                 throw new IllegalStateException(closed + ": the tensor's arena was closed during the copy", e);
             }
         } else if (src.device.isCpu()) {
-            Cuda.require(device, "this");
-            Cuda.copyToDevice(device, memory, src.memory, bytes);
-        } else if (device.isCpu()) {
-            Cuda.require(src.device, "src");
-            Cuda.copyToHost(src.device, memory, src.memory, bytes);
-        } else if (src.device.equals(device)) {
-            Cuda.require(device, "this");
-            Cuda.copyOnDevice(device, memory, src.memory, bytes);
+            Cuda.require(dst.device, dstArg);
+            Cuda.copyToDevice(dst.device, dst.memory, src.memory, bytes);
+        } else if (dst.device.isCpu()) {
+            Cuda.require(src.device, srcArg);
+            Cuda.copyToHost(src.device, dst.memory, src.memory, bytes);
+        } else if (src.device.equals(dst.device)) {
+            Cuda.require(dst.device, dstArg);
+            Cuda.copyOnDevice(dst.device, dst.memory, src.memory, bytes);
         } else {
             try (Arena tmp = Arena.ofConfined()) {  // between two GPUs, through the host
-                Tensor staged = allocate(tmp, dtype, shape.toArray());
-                staged.copyFrom(src);
-                copyFrom(staged);
+                Tensor staged = allocate(tmp, src.dtype, src.shape.toArray());
+                copy(src, srcArg, staged, dstArg);
+                copy(staged, srcArg, dst, dstArg);
             }
         }
     }
@@ -233,15 +249,18 @@ public final class Tensor {
     /** A copy of this tensor on another device, owned by arena. */
     public Tensor to(Device target, Arena arena) {
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(arena, "arena");
         requireUsable("this");
+        if (target.isCuda()) Cuda.require(target, "target");
         Tensor t = allocate(arena, dtype, target, shape.toArray());
-        t.copyFrom(this);
+        copy(this, "this", t, "arena");
         return t;
     }
 
     /**
      * This tensor converted to another floating dtype (round to nearest even; NaN quieted, its
-     * payload kept as far as it fits), on the same device. The same bits on every ISA.
+     * payload kept as far as it fits), on the same device. The same bits on every ISA. CPU work is
+     * split over {@link Parallel#defaults()}.
      */
     public Tensor to(DType target, Arena arena) {
         Objects.requireNonNull(target, "target");
@@ -253,35 +272,39 @@ public final class Tensor {
                     + " (F32 <-> BF16, F32 <-> F16)");
         }
         if (device.isCuda()) Cuda.require(device, "this");
+        Actinium.ensureLoaded();
+        Parallel parallel = Parallel.defaults();  // before allocating: nothing is allocated when the call fails
         Tensor out = allocate(arena, target, device, shape.toArray());
         if (target == dtype) {
-            out.copyFrom(this);
+            copy(this, "this", out, "arena");
             return out;
         }
-        Actinium.ensureLoaded();
         if (device.isCuda()) {
             NativeCalls.checkCuda(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(),
                     out.memory, numel()));
         } else {
             long inSize = dtype.byteSize(), outSize = target.byteSize();
             MemorySegment src = memoryForWorkers(), dst = out.memoryForWorkers();
-            CpuCalls.run(Parallel.defaults(), numel(), (s, e, isa) -> ActiniumNative.ak_convert(
+            CpuCalls.run(parallel, numel(), (s, e, isa) -> ActiniumNative.ak_convert(
                     dtype.code(), src.asSlice(s * inSize, (e - s) * inSize), target.code(),
                     dst.asSlice(s * outSize, (e - s) * outSize), e - s, isa), THIS_OUT, this, out);
         }
         return out;
     }
 
-    private static final String[] THIS_OUT = {"this", "the converted tensor"};
+    private static final String[] THIS_OUT = {"this", "arena"};
 
     /** The elements as floats (from F32, BF16 or F16, on any device). */
     public float[] toFloatArray() {
         requireUsable("this");
-        if (numel() > Integer.MAX_VALUE - 8) throw new IllegalStateException("a tensor of " + numel() + " elements does not fit a float[]");
+        if (!dtype.isFloating()) throw new IllegalStateException("this: a " + dtype + " tensor has no float values");
+        if (numel() > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("this: a tensor of " + numel() + " elements does not fit a float[]");
+        }
         float[] out = new float[(int) numel()];
         try (Arena tmp = Arena.ofConfined()) {
             Tensor f32 = dtype == DType.F32 ? this : to(DType.F32, tmp);
-            Tensor.wrap(out, numel()).copyFrom(f32.reshape(numel()));
+            copy(f32.reshape(numel()), "this", Tensor.wrap(out, numel()), "the float[]");
         }
         return out;
     }

@@ -69,7 +69,7 @@ class HardeningTest {
             assertWrongThread("this", h::toFloatArray);
             assertWrongThread("src", () -> free.copyFrom(x));
             assertWrongThread("this", () -> x.copyFrom(free));
-            assertWrongThread("tensor", x::segment);
+            assertWrongThread("this", x::segment);
             Activations.forward(Activation.GELU_ERF, x, y);  // the owner still may
         }
     }

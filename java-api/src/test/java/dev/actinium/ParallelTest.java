@@ -70,6 +70,23 @@ class ParallelTest {
         }));
     }
 
+    @Test
+    void anExceptionFromAPoolThreadCarriesTheCallersFrames() {
+        Parallel p = Parallel.of(Parallel.newPool(2)).withGrain(10);
+        Thread caller = Thread.currentThread();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.forRange(100_000, (s, e2) -> {
+            if (Thread.currentThread() != caller) throw new IllegalStateException("on a pool thread");
+            try {
+                Thread.sleep(1);  // leaves the pool thread its chunks
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertEquals(1, e.getSuppressed().length, "the caller's frames as a suppressed exception");
+        assertTrue(java.util.Arrays.stream(e.getSuppressed()[0].getStackTrace())
+                .anyMatch(f -> f.getMethodName().contains("anExceptionFromAPoolThreadCarriesTheCallersFrames")));
+    }
+
     /** Every element visited exactly once. */
     private static void assertCoversOnce(Parallel p, int n) {
         byte[] visits = new byte[n];

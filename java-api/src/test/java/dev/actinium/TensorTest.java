@@ -80,6 +80,20 @@ class TensorTest {
     }
 
     @Test
+    void conversionsQuietEveryNaNAndKeepItsPayload() {
+        short[] bf16 = {(short) 0x7f81, (short) 0xff81, (short) 0x7fc1, (short) 0xffff};
+        short[] f16 = {(short) 0x7c01, (short) 0xfc01, (short) 0x7e01, (short) 0xffff};
+        float[] fromBf16 = Tensor.wrap(bf16, DType.BF16, 4).toFloatArray();
+        float[] fromF16 = Tensor.wrap(f16, DType.F16, 4).toFloatArray();
+        for (int i = 0; i < 4; i++) {
+            assertEquals((bf16[i] & 0xffff) << 16 | 0x400000, Float.floatToRawIntBits(fromBf16[i]), "bf16 " + i);
+            int f = f16[i] & 0xffff;
+            int quieted = (f & 0x8000) << 16 | 0x7fc00000 | (f & 0x3ff) << 13;
+            assertEquals(quieted, Float.floatToRawIntBits(fromF16[i]), "f16 " + i);
+        }
+    }
+
+    @Test
     void allocationIsZeroedAndAligned() {
         try (Arena arena = Arena.ofConfined()) {
             Tensor t = Tensor.allocate(arena, DType.BF16, 3, 5);

@@ -148,6 +148,16 @@ class ValidationTest {
             fails(WrongThreadException.class, "arena: ", () -> Tensor.allocate(foreign, DType.F32, 4));
             other.submit(foreign::close).get();
         }
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor i8 = Tensor.allocate(arena, DType.I8, 4);
+            fails(IllegalStateException.class, "this: a I8 tensor has no float values", i8::toFloatArray);
+            if (!Actinium.info().cudaAvailable()) {
+                fails(ActiniumException.class, "target: device cuda:0", () -> x.to(Device.cuda(0), arena));
+                Tensor g = Tensor.wrapAddress(1L << 20, DType.F32, Device.cuda(0), 4);
+                fails(IllegalStateException.class, "this: a cuda:0 tensor's memory", g::segment);
+            }
+            assertEquals(0, Tensor.allocate(arena, DType.F32, 1L << 40, 1L << 40, 0).numel());  // empty is valid
+        }
         Tensor dead;
         try (Arena arena = Arena.ofConfined()) {
             dead = Tensor.allocate(arena, DType.F32, 4);
@@ -155,6 +165,40 @@ class ValidationTest {
         try (Arena arena = Arena.ofConfined()) {
             fails(IllegalStateException.class, "this: the tensor's arena is closed", dead::toFloatArray);
             fails(IllegalStateException.class, "this: the tensor's arena is closed", () -> dead.to(Device.CPU, arena));
+        }
+    }
+
+    /** An arena that counts what it allocates. */
+    static final class CountingArena implements Arena {
+        final Arena inner = Arena.ofConfined();
+        long allocations;
+
+        @Override
+        public MemorySegment allocate(long byteSize, long byteAlignment) {
+            allocations++;
+            return inner.allocate(byteSize, byteAlignment);
+        }
+
+        @Override
+        public MemorySegment.Scope scope() {
+            return inner.scope();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    @Test
+    void aFailingCallAllocatesNothing() {
+        try (CountingArena arena = new CountingArena()) {
+            Tensor i8 = Tensor.wrap(MemorySegment.ofArray(new byte[16]), DType.I8, 16);
+            Tensor f32 = Tensor.wrap(new float[16], 16);
+            fails(IllegalArgumentException.class, "target: no conversion", () -> i8.to(DType.BF16, arena));
+            fails(IllegalArgumentException.class, "x: dtype I8", () -> Activations.forward(Activation.RELU, i8, arena));
+            fails(NullPointerException.class, "op", () -> Activations.forward(null, f32, arena));
+            assertEquals(0, arena.allocations);
         }
     }
 
