@@ -16,7 +16,7 @@ public final class Activations {
 
     /** y = op(x). y may be x (in place). */
     public static void forward(Activation op, Tensor x, Tensor y) {
-        forward(op, x, y, defaultParallel());
+        forward(op, x, y, CpuCalls.defaultParallel());
     }
 
     public static void forward(Activation op, Tensor x, Tensor y, Parallel parallel) {
@@ -42,7 +42,7 @@ public final class Activations {
     public static Tensor forward(Activation op, Tensor x, Arena arena) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(arena, "arena");
-        Parallel parallel = defaultParallel();
+        Parallel parallel = CpuCalls.defaultParallel();
         Checks.live(x, "x");
         Checks.activationDType(x, "x");
         if (x.device().isCuda()) Cuda.require(x.device(), "x");
@@ -51,18 +51,10 @@ public final class Activations {
         return y;
     }
 
-    /**
-     * Parallel.defaults(), after the library: a library that cannot be loaded is the error every
-     * call reports, before a bad thread setting.
-     */
-    private static Parallel defaultParallel() {
-        Actinium.ensureLoaded();
-        return Parallel.defaults();
-    }
 
     /** dx = dy * op'(x), from the saved input x. dx may be dy or x (in place). */
     public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx) {
-        backward(op, x, dy, dx, defaultParallel());
+        backward(op, x, dy, dx, CpuCalls.defaultParallel());
     }
 
     public static void backward(Activation op, Tensor x, Tensor dy, Tensor dx, Parallel parallel) {
@@ -91,7 +83,7 @@ public final class Activations {
      * add is done in fp32. y may be x; bias must not overlap y.
      */
     public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y) {
-        forwardBias(op, x, bias, y, defaultParallel());
+        forwardBias(op, x, bias, y, CpuCalls.defaultParallel());
     }
 
     public static void forwardBias(Activation op, Tensor x, Tensor bias, Tensor y, Parallel parallel) {

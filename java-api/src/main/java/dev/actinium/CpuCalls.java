@@ -36,6 +36,15 @@ final class CpuCalls {
         return MAX_CALL_ELEMENTS / 16;
     }
 
+    /**
+     * Parallel.defaults(), after the library: a library that cannot be loaded is the error every
+     * call reports, before a bad thread setting. Operations call it before they allocate.
+     */
+    static Parallel defaultParallel() {
+        Actinium.ensureLoaded();
+        return Parallel.defaults();
+    }
+
     /** The largest downcall made so far, in elements: tests check the bound with it. */
     static final LongAccumulator LARGEST_CALL = new LongAccumulator(Math::max, 0);
 
