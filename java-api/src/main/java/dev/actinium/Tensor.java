@@ -272,7 +272,7 @@ public final class Tensor {
                     + " (F32 <-> BF16, F32 <-> F16)");
         }
         if (device.isCuda()) Cuda.require(device, "this");
-        Parallel parallel = CpuCalls.defaultParallel();  // before allocating: nothing is allocated when the call fails
+        Parallel parallel = CpuCalls.defaultParallel();  // before allocating: a failing call allocates nothing
         Tensor out = allocate(arena, target, device, shape.toArray());
         if (target == dtype) {
             copy(this, "this", out, "arena");
