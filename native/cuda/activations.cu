@@ -7,38 +7,12 @@
 #include "../cpu/errors.h"
 #include "../include/actinium.h"
 #include "../ops/activations.h"
-#include "../ops/half.h"
-#include "../ops/storage.h"
+#include "device_memory.h"
+#include "launch.h"
 #include "runtime.h"
 
 namespace ak::cuda {
 namespace {
-
-__device__ __forceinline__ float load1(const float* p) { return *p; }
-__device__ __forceinline__ float load1(const bf16* p) { return bf16_to_float(p->bits); }
-__device__ __forceinline__ float load1(const f16* p) { return f16_to_float(p->bits); }
-__device__ __forceinline__ void store1(float* p, float v) { *p = v; }
-__device__ __forceinline__ void store1(bf16* p, float v) { p->bits = float_to_bf16(v); }
-__device__ __forceinline__ void store1(f16* p, float v) { p->bits = float_to_f16(v); }
-
-// One 16-byte packet of T.
-template <class T>
-struct alignas(16) Packet {
-    static constexpr int kCount = 16 / sizeof(T);
-    T e[kCount];
-};
-
-template <class T>
-__device__ __forceinline__ Packet<T> load_packet(const T* p) {
-    Packet<T> out;
-    *reinterpret_cast<uint4*>(&out) = *reinterpret_cast<const uint4*>(p);
-    return out;
-}
-
-template <class T>
-__device__ __forceinline__ void store_packet(T* p, const Packet<T>& v) {
-    *reinterpret_cast<uint4*>(p) = *reinterpret_cast<const uint4*>(&v);
-}
 
 // out[i] for i in [0, n), grid-stride: 16-byte packets, packet(i) giving out[i .. i + E), when
 // kVector (every pointer 16-byte aligned), then element by element, elem(i) giving out[i], for
@@ -64,7 +38,7 @@ __global__ void forward_kernel(const T* x, T* y, int64_t n) {
         [&](int64_t i) {
             Packet<T> v = load_packet(x + i);
 #pragma unroll
-            for (int k = 0; k < Packet<T>::kCount; ++k) store1(&v.e[k], Op::fwd(load1(&v.e[k])));
+            for (int k = 0; k < Packet<T>::kCount; ++k) v.e[k] = from_float<T>(Op::fwd(to_float(v.e[k])));
             return v;
         },
         [&](int64_t i) { return Op::fwd(load1(x + i)); });
@@ -78,7 +52,7 @@ __global__ void backward_kernel(const T* x, const T* dy, T* dx, int64_t n) {
             Packet<T> a = load_packet(x + i), g = load_packet(dy + i);
 #pragma unroll
             for (int k = 0; k < Packet<T>::kCount; ++k)
-                store1(&a.e[k], Op::bwd(load1(&a.e[k]), load1(&g.e[k])));
+                a.e[k] = from_float<T>(Op::bwd(to_float(a.e[k]), to_float(g.e[k])));
             return a;
         },
         [&](int64_t i) { return Op::bwd(load1(x + i), load1(dy + i)); });
@@ -93,7 +67,7 @@ __global__ void forward_bias_kernel(const T* x, const T* bias, T* y, int64_t row
             Packet<T> v = load_packet(x + i), b = load_packet(bias + i % cols);
 #pragma unroll
             for (int k = 0; k < Packet<T>::kCount; ++k)
-                store1(&v.e[k], Op::fwd(add_bias(load1(&v.e[k]), load1(&b.e[k]))));
+                v.e[k] = from_float<T>(Op::fwd(add_bias(to_float(v.e[k]), to_float(b.e[k]))));
             return v;
         },
         [&](int64_t i) { return Op::fwd(add_bias(load1(x + i), load1(bias + i % cols))); });
@@ -123,9 +97,9 @@ void launch_forward(const DeviceContext* ctx, const void* xv, void* yv, int64_t 
     auto y = static_cast<T*>(yv);
     constexpr int E = Packet<T>::kCount;
     if (aligned16(x) && aligned16(y))
-        forward_kernel<true, Op><<<grid_for(ctx, n / E + 1), 256, 0, ctx->stream>>>(x, y, n);
+        launch<forward_kernel<true, Op, T>>(grid_for(ctx, n / E + 1), 256, 0, ctx->stream, x, y, n);
     else
-        forward_kernel<false, Op><<<grid_for(ctx, n), 256, 0, ctx->stream>>>(x, y, n);
+        launch<forward_kernel<false, Op, T>>(grid_for(ctx, n), 256, 0, ctx->stream, x, y, n);
 }
 
 template <class Op, class T>
@@ -135,9 +109,9 @@ void launch_backward(const DeviceContext* ctx, const void* xv, const void* dyv, 
     auto dx = static_cast<T*>(dxv);
     constexpr int E = Packet<T>::kCount;
     if (aligned16(x) && aligned16(dy) && aligned16(dx))
-        backward_kernel<true, Op><<<grid_for(ctx, n / E + 1), 256, 0, ctx->stream>>>(x, dy, dx, n);
+        launch<backward_kernel<true, Op, T>>(grid_for(ctx, n / E + 1), 256, 0, ctx->stream, x, dy, dx, n);
     else
-        backward_kernel<false, Op><<<grid_for(ctx, n), 256, 0, ctx->stream>>>(x, dy, dx, n);
+        launch<backward_kernel<false, Op, T>>(grid_for(ctx, n), 256, 0, ctx->stream, x, dy, dx, n);
 }
 
 template <class Op, class T>
@@ -149,9 +123,9 @@ void launch_forward_bias(const DeviceContext* ctx, const void* xv, const void* b
     constexpr int E = Packet<T>::kCount;
     const int64_t n = rows * cols;
     if (cols % E == 0 && aligned16(x) && aligned16(b) && aligned16(y))
-        forward_bias_kernel<true, Op><<<grid_for(ctx, n / E + 1), 256, 0, ctx->stream>>>(x, b, y, rows, cols);
+        launch<forward_bias_kernel<true, Op, T>>(grid_for(ctx, n / E + 1), 256, 0, ctx->stream, x, b, y, rows, cols);
     else
-        forward_bias_kernel<false, Op><<<grid_for(ctx, n), 256, 0, ctx->stream>>>(x, b, y, rows, cols);
+        launch<forward_bias_kernel<false, Op, T>>(grid_for(ctx, n), 256, 0, ctx->stream, x, b, y, rows, cols);
 }
 
 struct LaunchTable {
@@ -265,13 +239,15 @@ int32_t ak_cuda_convert(int32_t device, int32_t src_dtype, const void* src, int3
     const dim3 grid = grid_for(ctx, n);
     auto f = static_cast<const float*>(src);
     if (src_dtype == AK_DTYPE_F32 && dst_dtype == AK_DTYPE_BF16)
-        convert_kernel<<<grid, 256, 0, ctx->stream>>>(f, static_cast<bf16*>(dst), n);
+        launch<convert_kernel<float, bf16>>(grid, 256, 0, ctx->stream, f, static_cast<bf16*>(dst), n);
     else if (src_dtype == AK_DTYPE_F32)
-        convert_kernel<<<grid, 256, 0, ctx->stream>>>(f, static_cast<f16*>(dst), n);
+        launch<convert_kernel<float, f16>>(grid, 256, 0, ctx->stream, f, static_cast<f16*>(dst), n);
     else if (src_dtype == AK_DTYPE_BF16)
-        convert_kernel<<<grid, 256, 0, ctx->stream>>>(static_cast<const bf16*>(src), static_cast<float*>(dst), n);
+        launch<convert_kernel<bf16, float>>(grid, 256, 0, ctx->stream, static_cast<const bf16*>(src),
+                                                static_cast<float*>(dst), n);
     else
-        convert_kernel<<<grid, 256, 0, ctx->stream>>>(static_cast<const f16*>(src), static_cast<float*>(dst), n);
+        launch<convert_kernel<f16, float>>(grid, 256, 0, ctx->stream, static_cast<const f16*>(src),
+                                               static_cast<float*>(dst), n);
     return launched(fn);
 }
 

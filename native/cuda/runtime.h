@@ -1,6 +1,6 @@
 // Per-device state of the CUDA library (one stream per device) and CUDA error -> status.
 #pragma once
-#include <cuda_runtime.h>
+#include "cuda_api.h"
 #include <cstdint>
 
 namespace ak::cuda {

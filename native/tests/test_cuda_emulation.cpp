@@ -1,0 +1,331 @@
+// The CUDA emulation itself (native/cuda/emulation.h): correct kernels give CUDA's results
+// (barriers, shared memory, shuffles, votes, atomics, dynamic shared memory, 2-D and 3-D indexes),
+// and each way of breaking a kernel that a GPU punishes is caught with a message naming it: an
+// off-by-one tail, a misaligned packet, a missing __syncthreads, a barrier some threads skip, a
+// shuffle mask that leaves out a participating lane, an uninitialized shared read, a write after
+// another thread's read, use after free, a host pointer, an impossible launch; and a kernel whose
+// result depends on the order of blocks gives different results from run to run.
+#include "cuda/emulation.h"
+
+#include <cstdio>
+#include <cstring>
+#include <set>
+#include <vector>
+
+#include "check.h"
+#include "cuda/device_memory.h"
+#include "cuda/launch.h"
+#include "test_support.h"
+
+using ak::cuda::launch;
+using ak::cuda::load1;
+using ak::cuda::store;
+using ak::cuda::load_packet;
+using ak::cuda::Packet;
+using ak::cuda::store1;
+using ak::cuda::store_packet;
+
+namespace {
+
+// ---- kernels ----
+
+// Sum of x[0, n) per block into partial[blockIdx.x]: a shared-memory tree, as the parameter
+// gradients will reduce. kBarrier false leaves out the barrier after the first store.
+template <bool kBarrier>
+__global__ void block_sum(const float* x, float* partial, int64_t n) {
+    AK_SHARED_ARRAY(float, sums, 256);
+    const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    sums[threadIdx.x] = i < n ? load1(x + i) : 0.0f;
+    if (kBarrier) __syncthreads();
+    for (unsigned s = blockDim.x / 2; s > 0; s /= 2) {
+        if (threadIdx.x < s) sums[threadIdx.x] += sums[threadIdx.x + s];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) store1(partial + blockIdx.x, sums[0]);
+}
+
+// The same over a warp with shuffles; mask is the warp's.
+__global__ void warp_sum(const float* x, float* out, unsigned mask) {
+    float v = load1(x + threadIdx.x);
+    for (int d = 16; d > 0; d /= 2) v += __shfl_down_sync(mask, v, d);
+    if (threadIdx.x % 32 == 0) store1(out + threadIdx.x / 32, v);
+}
+
+// The copy loop of every element-wise kernel; kTailBug runs one element too far.
+template <bool kTailBug>
+__global__ void copy_elements(const float* x, float* y, int64_t n) {
+    const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n + kTailBug; i += stride)
+        store1(y + i, load1(x + i));
+}
+
+__global__ void copy_packets(const float* x, float* y, int64_t packets) {
+    const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+    for (int64_t p = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < packets; p += stride)
+        store_packet(y + 4 * p, load_packet(x + 4 * p));
+}
+
+// A barrier that only the first half of the block reaches.
+__global__ void half_barrier(float* y) {
+    if (threadIdx.x >= blockDim.x / 2) return;
+    __syncthreads();
+    store1(y + threadIdx.x, 1.0f);
+}
+
+// Each thread reads its right neighbour's slot, then writes its own: needs a barrier in between.
+template <bool kBarrier>
+__global__ void shift_left(float* y) {
+    AK_SHARED_ARRAY(float, s, 64);
+    s[threadIdx.x] = float(threadIdx.x);
+    __syncthreads();
+    const float right = s[(threadIdx.x + 1) % blockDim.x];
+    if (kBarrier) __syncthreads();
+    s[threadIdx.x] = right;
+    __syncthreads();
+    store1(y + threadIdx.x, s[threadIdx.x]);
+}
+
+__global__ void read_unwritten(float* y) {
+    AK_SHARED_ARRAY(float, s, 32);
+    if (threadIdx.x > 0) s[threadIdx.x] = 1.0f;
+    __syncthreads();
+    store1(y + threadIdx.x, s[(threadIdx.x + 1) % 32]);
+}
+
+__global__ void shared_overrun(float* y) {
+    AK_SHARED_ARRAY(float, s, 32);
+    s[threadIdx.x] = 1.0f;  // launched with 33 threads
+    __syncthreads();
+    store1(y + threadIdx.x, s[threadIdx.x]);
+}
+
+// Votes and shuffles of every kind against their definitions.
+__global__ void votes(int* out) {
+    const unsigned lane = threadIdx.x % 32, full = 0xffffffffu;
+    int* row = out + 8 * threadIdx.x;
+    store(row + 0, int(__ballot_sync(full, lane % 3 == 0)));
+    store(row + 1, __any_sync(full, lane == 7));
+    store(row + 2, __all_sync(full, lane < 31));
+    store(row + 3, __shfl_sync(full, int(lane * 10), 5));
+    store(row + 4, __shfl_up_sync(full, int(lane), 3));
+    store(row + 5, __shfl_xor_sync(full, int(lane), 1));
+    store(row + 6, __shfl_down_sync(full, int(lane), 2, 8));
+    __syncwarp();
+    store(row + 7, __shfl_sync(0x0000ffffu << (lane & 16), int(lane), 0, 16));
+}
+
+// Dynamic shared memory: reverse a block's slice.
+__global__ void reverse_block(const float* x, float* y) {
+    AK_DYNAMIC_SHARED(float, s);
+    const unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+    s[threadIdx.x] = load1(x + i);
+    __syncthreads();
+    store1(y + i, s[blockDim.x - 1 - threadIdx.x]);
+}
+
+// 3-D grid and block indexes, flattened.
+__global__ void indexes(int* out) {
+    const unsigned block = (blockIdx.z * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x;
+    const unsigned thread = (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x;
+    const unsigned threads = blockDim.x * blockDim.y * blockDim.z;
+    store(out + block * threads + thread, int(block * 1000 + thread));
+}
+
+__global__ void count_atomically(int* counter) { atomicAdd(counter, 1); }
+
+// Order-dependent on purpose: the last block to run wins.
+__global__ void last_block_wins(int* out) {
+    if (threadIdx.x == 0) store(out, int(blockIdx.x));
+}
+
+// ---- helpers ----
+
+struct Device {
+    void* p = nullptr;
+    explicit Device(size_t bytes) { CHECK(cudaMalloc(&p, bytes) == cudaSuccess, "cudaMalloc(%zu)", bytes); }
+    ~Device() { cudaFree(p); }
+    template <class T> T* as() const { return static_cast<T*>(p); }
+};
+
+template <class T>
+void put(const Device& d, const std::vector<T>& v) {
+    CHECK(cudaMemcpyAsync(d.p, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice, nullptr) == cudaSuccess, "put");
+}
+
+template <class T>
+std::vector<T> get(const Device& d, size_t n) {
+    std::vector<T> v(n);
+    CHECK(cudaMemcpyAsync(v.data(), d.p, n * sizeof(T), cudaMemcpyDeviceToHost, nullptr) == cudaSuccess, "get");
+    return v;
+}
+
+// The launch in run() must fail with code and a message containing every fragment; then the sticky
+// error is cleared, as a fresh context would be.
+template <class Run>
+void expect_fault(const char* what, cudaError_t code, std::initializer_list<const char*> fragments, Run run) {
+    run();
+    const cudaError_t got = cudaGetLastError();
+    const char* message = cudaGetErrorString(got);
+    CHECK(got == code, "%s: %s, expected %s", what, cudaGetErrorName(got), cudaGetErrorName(code));
+    for (const char* f : fragments) CHECK(std::strstr(message, f), "%s: message lacks \"%s\": %s", what, f, message);
+    std::printf("caught %s: %s\n", what, message);
+    ak::emu::reset_error();
+}
+
+void correct_kernels(Rng& rng) {
+    const int64_t n = 1000;
+    std::vector<float> x(n);
+    double want = 0;
+    for (auto& v : x) want += (v = float(rng.range(-100, 100)));  // small integers: every order sums exactly
+    Device dx(n * 4), dpartial(4 * 4);
+    put(dx, x);
+    launch<block_sum<true>>(dim3(4), dim3(256), 0, nullptr, dx.as<const float>(), dpartial.as<float>(), n);
+    CHECK(cudaGetLastError() == cudaSuccess, "block_sum: %s", cudaGetErrorString(cudaGetLastError()));
+    const std::vector<float> partial = get<float>(dpartial, 4);
+    CHECK(double(partial[0]) + partial[1] + partial[2] + partial[3] == want, "block_sum: wrong sum");
+
+    Device dout(2 * 4);
+    launch<warp_sum>(dim3(1), dim3(64), 0, nullptr, dx.as<const float>(), dout.as<float>(), 0xffffffffu);
+    const std::vector<float> warps = get<float>(dout, 2);
+    double w0 = 0, w1 = 0;
+    for (int i = 0; i < 32; ++i) w0 += x[i], w1 += x[32 + i];
+    CHECK(warps[0] == w0 && warps[1] == w1, "warp_sum: %g %g, expected %g %g", warps[0], warps[1], w0, w1);
+
+    Device dvotes(64 * 8 * 4);
+    launch<votes>(dim3(1), dim3(64), 0, nullptr, dvotes.as<int>());
+    CHECK(cudaGetLastError() == cudaSuccess, "votes: %s", cudaGetErrorString(cudaGetLastError()));
+    const std::vector<int> v = get<int>(dvotes, 64 * 8);
+    unsigned ballot = 0;
+    for (unsigned l = 0; l < 32; l += 3) ballot |= 1u << l;
+    for (int t = 0; t < 64; ++t) {
+        const int lane = t % 32;
+        const int* r = &v[8 * t];
+        const int want_row[8] = {int(ballot), 1, 0, 50, lane >= 3 ? lane - 3 : lane, lane ^ 1,
+                                 lane % 8 < 6 ? lane + 2 : lane, lane & 16};
+        for (int k = 0; k < 8; ++k)
+            CHECK(r[k] == want_row[k], "votes: thread %d value %d is %d, expected %d", t, k, r[k], want_row[k]);
+    }
+
+    Device dy(n * 4);
+    launch<reverse_block>(dim3(5), dim3(200), 200 * sizeof(float), nullptr, dx.as<const float>(), dy.as<float>());
+    const std::vector<float> reversed = get<float>(dy, n);
+    int bad = 0;
+    for (int64_t i = 0; i < n; ++i) bad += reversed[i] != x[(i / 200) * 200 + 199 - i % 200];
+    CHECK(bad == 0, "reverse_block: %d wrong", bad);
+
+    Device dindex(2 * 3 * 4 * 5 * 2 * 3 * 4);
+    launch<indexes>(dim3(2, 3, 4), dim3(5, 2, 3), 0, nullptr, dindex.as<int>());
+    const std::vector<int> idx = get<int>(dindex, 24 * 30);
+    bad = 0;
+    for (int b = 0; b < 24; ++b)
+        for (int t = 0; t < 30; ++t) bad += idx[b * 30 + t] != b * 1000 + t;
+    CHECK(bad == 0, "indexes: %d wrong", bad);
+
+    Device dcount(4);
+    put(dcount, std::vector<int>{0});
+    launch<count_atomically>(dim3(7), dim3(96), 0, nullptr, dcount.as<int>());
+    CHECK(get<int>(dcount, 1)[0] == 7 * 96, "atomicAdd: %d, expected %d", get<int>(dcount, 1)[0], 7 * 96);
+}
+
+void broken_kernels() {
+    const int64_t n = 1000;
+    Device dx(n * 4), dy(n * 4), dpartial(4 * 4);
+    put(dx, std::vector<float>(n, 1.0f));
+    const float* x = dx.as<const float>();
+    float* y = dy.as<float>();
+
+    expect_fault("an off-by-one tail", cudaErrorIllegalAddress, {"copy_elements<true>", "0 bytes past the end"},
+                 [&] { launch<copy_elements<true>>(dim3(2), dim3(128), 0, nullptr, x, y, n); });
+    launch<copy_elements<false>>(dim3(2), dim3(128), 0, nullptr, x, y, n);
+    CHECK(cudaGetLastError() == cudaSuccess, "the correct tail faulted");
+
+    expect_fault("a misaligned packet", cudaErrorMisalignedAddress, {"copy_packets", "not 16-byte aligned"},
+                 [&] { launch<copy_packets>(dim3(1), dim3(64), 0, nullptr, x + 1, y + 1, (n - 1) / 4); });
+    launch<copy_packets>(dim3(1), dim3(64), 0, nullptr, x, y, n / 4);
+    CHECK(cudaGetLastError() == cudaSuccess, "aligned packets faulted");
+
+    // Without the barrier a thread reads a slot its neighbour has not written yet, or wrote in the
+    // same phase: which of the two depends on the thread order; both are caught.
+    for (int run = 0; run < 4; ++run)
+        expect_fault("a missing __syncthreads", cudaErrorLaunchFailure, {"block_sum<false>", "shared memory"},
+                     [&] { launch<block_sum<false>>(dim3(4), dim3(256), 0, nullptr, x, dpartial.as<float>(), n); });
+
+    expect_fault("a write after another thread's read", cudaErrorLaunchFailure,
+                 {"shift_left<false>", "in the same phase"},
+                 [&] { launch<shift_left<false>>(dim3(1), dim3(64), 0, nullptr, y); });
+    launch<shift_left<true>>(dim3(1), dim3(64), 0, nullptr, y);
+    CHECK(cudaGetLastError() == cudaSuccess, "shift_left with its barrier faulted");
+    const std::vector<float> shifted = get<float>(dy, 64);
+    CHECK(shifted[0] == 1.0f && shifted[63] == 0.0f, "shift_left: %g %g", shifted[0], shifted[63]);
+
+    expect_fault("a barrier half the block skips", cudaErrorLaunchFailure, {"__syncthreads", "exited"},
+                 [&] { launch<half_barrier>(dim3(1), dim3(64), 0, nullptr, y); });
+    expect_fault("a shuffle mask that leaves out a lane", cudaErrorLaunchFailure, {"warp_sum", "leaves it out"},
+                 [&] { launch<warp_sum>(dim3(1), dim3(32), 0, nullptr, x, y, 0x0000ffffu); });
+    expect_fault("a full mask in a 16-thread warp", cudaErrorLaunchFailure, {"names lanes beyond"},
+                 [&] { launch<warp_sum>(dim3(1), dim3(16), 0, nullptr, x, y, 0xffffffffu); });
+    expect_fault("an unwritten shared read", cudaErrorLaunchFailure, {"no thread of the block has written"},
+                 [&] { launch<read_unwritten>(dim3(1), dim3(32), 0, nullptr, y); });
+    expect_fault("a shared index past the array", cudaErrorIllegalAddress, {"128 of a 128-byte array"},
+                 [&] { launch<shared_overrun>(dim3(1), dim3(33), 0, nullptr, y); });
+    expect_fault("a host pointer", cudaErrorIllegalAddress, {"load of 4 bytes"}, [&] {
+        static float host[64];
+        launch<copy_elements<false>>(dim3(1), dim3(64), 0, nullptr, host, y, 64);
+    });
+    {
+        void* freed = nullptr;
+        cudaMalloc(&freed, 256);
+        cudaFree(freed);
+        expect_fault("use after free", cudaErrorIllegalAddress, {"store of 4 bytes"},
+                     [&] { launch<copy_elements<false>>(dim3(1), dim3(64), 0, nullptr, x, (float*)freed, 64); });
+    }
+    expect_fault("dynamic shared memory past the launch's", cudaErrorIllegalAddress, {"shared memory store"},
+                 [&] { launch<reverse_block>(dim3(1), dim3(200), 100 * sizeof(float), nullptr, x, y); });
+
+    // Launch errors are not sticky, as on a GPU.
+    launch<copy_elements<false>>(dim3(1), dim3(2048), 0, nullptr, x, y, n);
+    CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration, "a 2048-thread block must not launch");
+    launch<reverse_block>(dim3(1), dim3(64), 64 * 1024, nullptr, x, y);
+    CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration, "64 KiB of dynamic shared memory must not launch");
+    CHECK(cudaGetLastError() == cudaSuccess, "a launch error is not sticky");
+
+    // A fault is sticky until the context is reset: later calls fail too.
+    launch<copy_elements<true>>(dim3(1), dim3(64), 0, nullptr, x, y, n);
+    void* p = nullptr;
+    CHECK(cudaMalloc(&p, 16) == cudaErrorIllegalAddress, "a fault must be sticky");
+    CHECK(cudaStreamSynchronize(nullptr) == cudaErrorIllegalAddress, "a fault must be sticky");
+    ak::emu::reset_error();
+
+    std::vector<float> host(2 * n);
+    CHECK(cudaMemcpyAsync(dy.p, host.data(), 4 * n + 4, cudaMemcpyHostToDevice, nullptr) == cudaErrorInvalidValue,
+          "a copy past an allocation must fail");
+    cudaGetLastError();
+}
+
+void order_dependence() {
+    Device dout(4);
+    std::set<int> seen;
+    for (int run = 0; run < 20; ++run) {
+        launch<last_block_wins>(dim3(16), dim3(32), 0, nullptr, dout.as<int>());
+        seen.insert(get<int>(dout, 1)[0]);
+    }
+    CHECK(seen.size() > 1, "shuffled block order: the last block was always %d", *seen.begin());
+    ak::emu::set_block_order(ak::emu::BlockOrder::kDescending);
+    launch<last_block_wins>(dim3(16), dim3(32), 0, nullptr, dout.as<int>());
+    CHECK(get<int>(dout, 1)[0] == 0, "descending block order");
+    ak::emu::set_block_order(ak::emu::BlockOrder::kShuffled);
+    std::printf("an order-dependent kernel gave %zu different results in 20 runs\n", seen.size());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const uint64_t seed = test_seed(argc, argv);
+    ak::emu::seed(seed);
+    Rng rng(seed);
+    correct_kernels(rng);
+    broken_kernels();
+    order_dependence();
+    std::printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
+    return g_failures == 0 ? 0 : 1;
+}
