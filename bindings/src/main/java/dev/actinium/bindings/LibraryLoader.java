@@ -63,6 +63,19 @@ final class LibraryLoader {
         throw new UnsatisfiedLinkError(message.toString());
     }
 
+    /** The CUDA library built against the CPU emulation of CUDA, from the file the tests name. */
+    static Library emulatedCuda(String file) {
+        String setBy = " (set by " + NativeLibraries.CUDA_EMULATION_PROPERTY + ")";
+        Path path;
+        try {
+            path = Path.of(file);
+        } catch (InvalidPathException e) {
+            throw new UnsatisfiedLinkError(file + " is not a path: " + e.getMessage() + setBy);
+        }
+        if (!Files.isRegularFile(path)) throw new UnsatisfiedLinkError(file + " not found" + setBy);
+        return new Library("actinium_cuda", "CUDA emulation on the CPU, " + path + setBy, DynamicLoader.open(path));
+    }
+
     private static Library explicit(String name, String file, Setting setting) {
         String strict = " (set by " + setting.source() + ": the only place tried when set)";
         Path path;

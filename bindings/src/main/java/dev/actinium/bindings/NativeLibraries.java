@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * {@link LibraryLoader} for the order and {@link LibraryCache} for the cache.
  *
  * <p>The CUDA library is loaded only when the CUDA driver ({@code libcuda.so.1}) is present;
- * otherwise {@link #cuda()} throws with the reason, and nothing falls back silently. A library that
+ * otherwise {@link #cuda()} throws with the reason, and nothing falls back silently (the tests may
+ * name an emulated build instead: {@value #CUDA_EMULATION_PROPERTY}). A library that
  * cannot be loaded is not retried: every later use throws a fresh {@link UnsatisfiedLinkError}
  * with the same reason.
  */
@@ -24,6 +25,12 @@ public final class NativeLibraries {
     public static final String PATH_ENV = "ACTINIUM_LIBRARY_PATH";
     public static final String CACHE_PROPERTY = "actinium.cache.dir";
     public static final String CACHE_ENV = "ACTINIUM_CACHE_DIR";
+    /**
+     * For tests without a GPU: the path of a build of the CUDA library against the CPU emulation of
+     * CUDA ({@code libactinium_cuda_emulated.so}, native/cuda/emulation.h), loaded instead of the
+     * CUDA library without a driver. Orders of magnitude slower than a GPU; never packaged.
+     */
+    public static final String CUDA_EMULATION_PROPERTY = "actinium.cuda.emulation";
 
     private NativeLibraries() {}
 
@@ -76,12 +83,15 @@ public final class NativeLibraries {
         static final Outcome LOADED = Outcome.of(Cuda::load);
 
         private static Library load() {
+            LoaderSettings settings = LoaderSettings.system();
+            String emulated = settings.property(CUDA_EMULATION_PROPERTY);
+            if (emulated != null) return LibraryLoader.emulatedCuda(emulated);
             try {
                 DynamicLoader.open("libcuda.so.1");
             } catch (UnsatisfiedLinkError e) {
                 throw new UnsatisfiedLinkError("no CUDA driver on this machine (" + e.getMessage() + ")");
             }
-            return LibraryLoader.load("actinium_cuda", LoaderSettings.system());
+            return LibraryLoader.load("actinium_cuda", settings);
         }
     }
 
