@@ -6,7 +6,7 @@
 #if defined(AK_CUDA_EMULATION)
 #include "emulation.h"
 // The emulation checks every global access for bounds and alignment.
-#define AK_GLOBAL_ACCESS(pointer, bytes, write) ::ak::emu::check_global(pointer, bytes, write)
+#define AK_GLOBAL_ACCESS(pointer, bytes, align, write) ::ak::emu::check_global(pointer, bytes, align, write)
 // A block's shared array of count T: T name[count] on the GPU, checked element accesses here.
 #define AK_SHARED_ARRAY(T, name, count)                                  \
     static const char name##_site_ = 0;                                 \
@@ -18,7 +18,7 @@
 __forceinline__ void copy16(void* dst, const void* src) { std::memcpy(dst, src, 16); }
 #else
 #include <cuda_runtime.h>
-#define AK_GLOBAL_ACCESS(pointer, bytes, write) ((void)0)
+#define AK_GLOBAL_ACCESS(pointer, bytes, align, write) ((void)0)
 #define AK_SHARED_ARRAY(T, name, count) __shared__ T name[count]
 #define AK_DYNAMIC_SHARED(T, name)                      \
     extern __shared__ __align__(16) unsigned char ak_dynamic_shared_[]; \

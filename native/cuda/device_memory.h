@@ -26,13 +26,13 @@ __device__ __forceinline__ f16 from_float<f16>(float v) { return f16{float_to_f1
 // One element of any type, as it is stored.
 template <class T>
 __device__ __forceinline__ T load(const T* p) {
-    AK_GLOBAL_ACCESS(p, sizeof(T), false);
+    AK_GLOBAL_ACCESS(p, sizeof(T), alignof(T), false);
     return *p;
 }
 
 template <class T>
 __device__ __forceinline__ void store(T* p, T v) {
-    AK_GLOBAL_ACCESS(p, sizeof(T), true);
+    AK_GLOBAL_ACCESS(p, sizeof(T), alignof(T), true);
     *p = v;
 }
 
@@ -52,7 +52,7 @@ struct alignas(16) Packet {
 
 template <class T>
 __device__ __forceinline__ Packet<T> load_packet(const T* p) {
-    AK_GLOBAL_ACCESS(p, 16, false);
+    AK_GLOBAL_ACCESS(p, 16, 16, false);
     Packet<T> out;
     copy16(&out, p);
     return out;
@@ -60,7 +60,7 @@ __device__ __forceinline__ Packet<T> load_packet(const T* p) {
 
 template <class T>
 __device__ __forceinline__ void store_packet(T* p, const Packet<T>& v) {
-    AK_GLOBAL_ACCESS(p, 16, true);
+    AK_GLOBAL_ACCESS(p, 16, 16, true);
     copy16(p, &v);
 }
 

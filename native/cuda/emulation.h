@@ -11,13 +11,16 @@
 // What a GPU punishes and the CPU forgives is checked and becomes a sticky launch error, with a
 // message naming the kernel, block, thread and address (cudaGetErrorString):
 // - global memory accesses (the accessors of device_memory.h) outside the live allocations of
-//   cudaMalloc, or not aligned to their size (16 for a packet);
+//   cudaMalloc (freed memory is quarantined, not reused, for 64 MiB of frees), or not aligned to
+//   their type (16 for a packet);
 // - shared memory (AK_SHARED_ARRAY, AK_DYNAMIC_SHARED) read before any thread of the block wrote
-//   it, or written by one thread and read or written by another in the same barrier phase;
-//   indexes outside the array;
+//   it, or written by one thread and read or written by another in the same barrier phase (unless
+//   a __syncwarp that both took part in came between); indexes outside the array;
 // - a __syncthreads that some thread of the block exits without reaching;
-// - a warp collective whose mask leaves out the calling lane, names a lane that does not exist or
-//   exited, or that the named lanes never reach together; a shuffle reading a lane outside the mask;
+// - a warp collective whose mask leaves out the calling lane, or that the lanes it names never
+//   reach together (lanes that exited or do not exist take no part, as in CUDA); a shuffle reading
+//   a lane outside the mask, exited or missing gets a poison value (NaN as f32), not a fault;
+// - a shared array element kept in an `auto` variable across a barrier, collective or shared store;
 // - launch configurations a GPU rejects (cudaErrorInvalidConfiguration, not sticky).
 // Not emulated: the memory model (threads run one at a time; global memory races between threads of
 // the same phase are not found), speed, occupancy and real scheduling. Device math takes the
@@ -61,6 +64,7 @@ enum cudaError_t {
     cudaErrorMemoryAllocation = 2,
     cudaErrorInvalidConfiguration = 9,
     cudaErrorInvalidDevicePointer = 17,
+    cudaErrorInvalidMemcpyDirection = 21,
     cudaErrorInsufficientDriver = 35,
     cudaErrorNoDevice = 100,
     cudaErrorInvalidDevice = 101,
@@ -97,7 +101,6 @@ cudaError_t cudaMalloc(void** ptr, size_t bytes);
 cudaError_t cudaFree(void* ptr);
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
                             cudaStream_t stream);
-cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t stream);
 cudaError_t cudaGetLastError();
 cudaError_t cudaPeekAtLastError();
 const char* cudaGetErrorString(cudaError_t err);
@@ -122,8 +125,8 @@ extern const ThreadIndex* g_running;
 
 enum class Collective : int { kSyncWarp, kShflIdx, kShflUp, kShflDown, kShflXor, kBallot, kAny, kAll };
 
-// Checks a global memory access of bytes at p by the running thread (faults otherwise).
-void check_global(const void* p, size_t bytes, bool write);
+// Checks a global memory access of bytes at p, which must be align-aligned, by the running thread.
+void check_global(const void* p, size_t bytes, size_t align, bool write);
 void sync_threads();
 // Every lane named in mask takes part; returns the shuffled bits, or the ballot.
 uint64_t warp_collective(Collective kind, unsigned mask, uint64_t value, int arg, int width);
@@ -133,20 +136,28 @@ struct SharedRegion;
 SharedRegion* shared_site(const void* site, size_t bytes, size_t align);
 SharedRegion* dynamic_shared(size_t* bytes);
 void* shared_data(SharedRegion* region);
-void check_shared(SharedRegion* region, size_t offset, size_t bytes, size_t capacity, bool write);
+// made: the shared clock when the reference was made; a reference used after the clock moved (a
+// barrier, a collective or a shared store since) was kept where CUDA code would have kept a value.
+void check_shared(SharedRegion* region, size_t offset, size_t bytes, size_t capacity, bool write, uint64_t made);
+uint64_t shared_clock();
 
+// One element of a shared array. Use it at once (T x = s[i], s[i] = v, s[i] += v): kept in an
+// `auto` variable it would be a reference where the GPU build has a value, so a use after a
+// barrier, a collective or a shared store faults.
 template <class T>
 class SharedRef {
 public:
-    SharedRef(SharedRegion* r, size_t offset, size_t capacity) : r_(r), off_(offset), cap_(capacity) {}
+    SharedRef(SharedRegion* r, size_t offset, size_t capacity)
+        : r_(r), off_(offset), cap_(capacity), made_(shared_clock()) {}
     operator T() const {
-        check_shared(r_, off_, sizeof(T), cap_, false);
+        check_shared(r_, off_, sizeof(T), cap_, false, made_);
         T v;
         std::memcpy(&v, static_cast<char*>(shared_data(r_)) + off_, sizeof v);
         return v;
     }
     SharedRef& operator=(T v) {
-        check_shared(r_, off_, sizeof(T), cap_, true);
+        check_shared(r_, off_, sizeof(T), cap_, true, made_);
+        made_ = shared_clock();  // this store moved the clock; the reference stays usable for s[i] = a = b
         std::memcpy(static_cast<char*>(shared_data(r_)) + off_, &v, sizeof v);
         return *this;
     }
@@ -158,6 +169,7 @@ public:
 private:
     SharedRegion* r_;
     size_t off_, cap_;
+    uint64_t made_;
 };
 
 // A shared array as kernels see it: indexed, each element access checked.
@@ -189,7 +201,7 @@ cudaError_t launch(const char* kernel, dim3 grid, dim3 block, size_t shared_byte
 // ---- controls for the tests of the emulation ----
 enum class BlockOrder { kShuffled, kAscending, kDescending };
 void set_block_order(BlockOrder order);
-// Seeds the shuffles (otherwise seeded at random); returns the seed in use.
+// Seeds the shuffles (otherwise $AK_TEST_SEED, else at random; fault messages name it).
 uint64_t seed(uint64_t value);
 // Clears a sticky error, as a new CUDA context would.
 void reset_error();
@@ -251,7 +263,7 @@ inline int __all_sync(unsigned mask, int predicate) {
 // Global memory atomics: checked, and atomic because one emulated thread runs at a time.
 template <class T>
 T atomicAdd(T* address, T value) {
-    ::ak::emu::check_global(address, sizeof(T), true);
+    ::ak::emu::check_global(address, sizeof(T), alignof(T), true);
     T old = *address;
     *address = old + value;
     return old;

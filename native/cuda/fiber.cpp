@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#if defined(__x86_64__) && !defined(AK_EMU_UCONTEXT)
+#if AK_EMU_ASM_SWITCH
 // ak_emu_switch(void** save_sp, void* load_sp): pushes the callee-saved registers of the System V
 // ABI, saves the stack pointer, loads the other, pops its registers and returns into it.
 asm(R"(
@@ -34,7 +34,7 @@ extern "C" void ak_emu_switch(void** save_sp, void* load_sp);
 
 namespace ak::emu {
 
-#if defined(__x86_64__) && !defined(AK_EMU_UCONTEXT)
+#if AK_EMU_ASM_SWITCH
 void make_fiber(FiberContext* context, void* stack, size_t bytes, void (*entry)()) {
     auto top = reinterpret_cast<uintptr_t>(stack) + bytes;
     top &= ~uintptr_t(15);

@@ -6,14 +6,21 @@
 #pragma once
 #include <cstddef>
 
-#if !defined(__x86_64__) || defined(AK_EMU_UCONTEXT)
+// The register switch keeps no shadow stack, so a build with CET shadow stacks takes ucontext.
+#if defined(__x86_64__) && !defined(AK_EMU_UCONTEXT) && !(defined(__CET__) && (__CET__ & 2))
+#define AK_EMU_ASM_SWITCH 1
+#else
+#define AK_EMU_ASM_SWITCH 0
+#endif
+
+#if !AK_EMU_ASM_SWITCH
 #include <ucontext.h>
 #endif
 
 namespace ak::emu {
 
 struct FiberContext {
-#if defined(__x86_64__) && !defined(AK_EMU_UCONTEXT)
+#if AK_EMU_ASM_SWITCH
     void* sp = nullptr;
 #else
     ucontext_t uc{};

@@ -7,6 +7,7 @@
 // result depends on the order of blocks gives different results from run to run.
 #include "cuda/emulation.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -18,6 +19,7 @@
 #include "test_support.h"
 
 using ak::cuda::launch;
+using ak::cuda::load;
 using ak::cuda::load1;
 using ak::cuda::store;
 using ak::cuda::load_packet;
@@ -102,7 +104,7 @@ __global__ void shared_overrun(float* y) {
 // Votes and shuffles of every kind against their definitions.
 __global__ void votes(int* out) {
     const unsigned lane = threadIdx.x % 32, full = 0xffffffffu;
-    int* row = out + 8 * threadIdx.x;
+    int* row = out + 10 * threadIdx.x;
     store(row + 0, int(__ballot_sync(full, lane % 3 == 0)));
     store(row + 1, __any_sync(full, lane == 7));
     store(row + 2, __all_sync(full, lane < 31));
@@ -112,7 +114,58 @@ __global__ void votes(int* out) {
     store(row + 6, __shfl_down_sync(full, int(lane), 2, 8));
     __syncwarp();
     store(row + 7, __shfl_sync(0x0000ffffu << (lane & 16), int(lane), 0, 16));
+    store(row + 8, __shfl_xor_sync(full, int(lane), 8, 8));  // PTX: xor may read the segment before
+    store(row + 9, __shfl_down_sync(full, int(lane), 33));    // only the low 5 bits of the delta count
 }
+
+// A warp of n < 32 live lanes: the exited lanes take no part in the full-mask vote and sync.
+__global__ void vote_after_exit(int* out, int n) {
+    if (int(threadIdx.x) >= n) return;
+    const unsigned ballot = __ballot_sync(0xffffffffu, 1);
+    __syncwarp();
+    store(out + threadIdx.x, int(ballot));
+}
+
+// Lane 2 writes, lanes 0 and 1 sync without it, lane 0 reads: a race a partial __syncwarp does not order.
+__global__ void partial_syncwarp_race(int* out) {
+    AK_SHARED_ARRAY(int, s, 32);
+    const unsigned lane = threadIdx.x;
+    if (lane == 2) s[2] = 7;
+    if (lane < 2) {
+        __syncwarp(0x3u);
+        if (lane == 0) store(out, int(s[2]));
+    }
+}
+
+// Thread 32 reads s[0]; thread 0 reads, then writes it, after a __syncwarp that makes it run last.
+__global__ void write_after_two_reads(int* out) {
+    AK_SHARED_ARRAY(int, s, 1);
+    if (threadIdx.x == 0) s[0] = 1;
+    __syncthreads();
+    if (threadIdx.x == 32) store(out + 1, int(s[0]));
+    if (threadIdx.x == 0) {
+        __syncwarp(1u);
+        const int v = s[0];
+        s[0] = v + 1;
+    }
+}
+
+// `auto` keeps a reference in the emulation where nvcc keeps a value.
+__global__ void auto_element(int* out) {
+    AK_SHARED_ARRAY(int, s, 64);
+    s[threadIdx.x] = int(threadIdx.x);
+    __syncthreads();
+    auto right = s[(threadIdx.x + 1) % 64];
+    __syncthreads();
+    s[threadIdx.x] = 100;
+    __syncthreads();
+    store(out + threadIdx.x, int(right));
+}
+
+struct Pair {
+    float a, b;
+};
+__global__ void copy_pairs(const Pair* x, Pair* y) { store(y + threadIdx.x, load(x + threadIdx.x)); }
 
 // Dynamic shared memory: reverse a block's slice.
 __global__ void reverse_block(const float* x, float* y) {
@@ -191,18 +244,19 @@ void correct_kernels(Rng& rng) {
     for (int i = 0; i < 32; ++i) w0 += x[i], w1 += x[32 + i];
     CHECK(warps[0] == w0 && warps[1] == w1, "warp_sum: %g %g, expected %g %g", warps[0], warps[1], w0, w1);
 
-    Device dvotes(64 * 8 * 4);
+    Device dvotes(64 * 10 * 4);
     launch<votes>(dim3(1), dim3(64), 0, nullptr, dvotes.as<int>());
     CHECK(cudaGetLastError() == cudaSuccess, "votes: %s", cudaGetErrorString(cudaGetLastError()));
-    const std::vector<int> v = get<int>(dvotes, 64 * 8);
+    const std::vector<int> v = get<int>(dvotes, 64 * 10);
     unsigned ballot = 0;
     for (unsigned l = 0; l < 32; l += 3) ballot |= 1u << l;
     for (int t = 0; t < 64; ++t) {
         const int lane = t % 32;
-        const int* r = &v[8 * t];
-        const int want_row[8] = {int(ballot), 1, 0, 50, lane >= 3 ? lane - 3 : lane, lane ^ 1,
-                                 lane % 8 < 6 ? lane + 2 : lane, lane & 16};
-        for (int k = 0; k < 8; ++k)
+        const int* r = &v[10 * t];
+        const int want_row[10] = {int(ballot), 1, 0, 50, lane >= 3 ? lane - 3 : lane, lane ^ 1,
+                                  lane % 8 < 6 ? lane + 2 : lane, lane & 16, (lane & 8) ? lane - 8 : lane,
+                                  lane < 31 ? lane + 1 : lane};
+        for (int k = 0; k < 10; ++k)
             CHECK(r[k] == want_row[k], "votes: thread %d value %d is %d, expected %d", t, k, r[k], want_row[k]);
     }
 
@@ -220,6 +274,18 @@ void correct_kernels(Rng& rng) {
     for (int b = 0; b < 24; ++b)
         for (int t = 0; t < 30; ++t) bad += idx[b * 30 + t] != b * 1000 + t;
     CHECK(bad == 0, "indexes: %d wrong", bad);
+
+    Device dexit(32 * 4);
+    launch<vote_after_exit>(dim3(1), dim3(32), 0, nullptr, dexit.as<int>(), 20);
+    CHECK(cudaGetLastError() == cudaSuccess, "vote_after_exit faulted");
+    CHECK(get<int>(dexit, 1)[0] == (1 << 20) - 1, "vote_after_exit: ballot 0x%x", unsigned(get<int>(dexit, 1)[0]));
+
+    // A struct of two floats needs its 4-byte alignment, not 8.
+    Device dpairs(17 * sizeof(Pair)), dpairs_out(17 * sizeof(Pair));
+    put(dpairs, std::vector<float>(34, 2.5f));
+    launch<copy_pairs>(dim3(1), dim3(16), 0, nullptr, reinterpret_cast<const Pair*>(dpairs.as<float>() + 1),
+                       reinterpret_cast<Pair*>(dpairs_out.as<float>() + 1));
+    CHECK(cudaGetLastError() == cudaSuccess, "copy_pairs at 4-byte alignment faulted");
 
     Device dcount(4);
     put(dcount, std::vector<int>{0});
@@ -262,8 +328,16 @@ void broken_kernels() {
                  [&] { launch<half_barrier>(dim3(1), dim3(64), 0, nullptr, y); });
     expect_fault("a shuffle mask that leaves out a lane", cudaErrorLaunchFailure, {"warp_sum", "leaves it out"},
                  [&] { launch<warp_sum>(dim3(1), dim3(32), 0, nullptr, x, y, 0x0000ffffu); });
-    expect_fault("a full mask in a 16-thread warp", cudaErrorLaunchFailure, {"names lanes beyond"},
-                 [&] { launch<warp_sum>(dim3(1), dim3(16), 0, nullptr, x, y, 0xffffffffu); });
+    // A shuffle reading a lane that does not exist gets garbage, as on the GPU: here a NaN.
+    launch<warp_sum>(dim3(1), dim3(16), 0, nullptr, x, y, 0xffffffffu);
+    CHECK(cudaGetLastError() == cudaSuccess, "a full mask in a 16-thread warp faulted");
+    CHECK(std::isnan(get<float>(dy, 1)[0]), "a shuffle from a missing lane must read a NaN");
+    expect_fault("a __syncwarp the writer took no part in", cudaErrorLaunchFailure, {"wrote in the same phase"},
+                 [&] { launch<partial_syncwarp_race>(dim3(1), dim3(32), 0, nullptr, dy.as<int>()); });
+    expect_fault("a write after two threads' reads", cudaErrorLaunchFailure, {"thread (32,0,0) read"},
+                 [&] { launch<write_after_two_reads>(dim3(1), dim3(64), 0, nullptr, dy.as<int>()); });
+    expect_fault("a shared element kept in auto", cudaErrorLaunchFailure, {"not auto"},
+                 [&] { launch<auto_element>(dim3(1), dim3(64), 0, nullptr, dy.as<int>()); });
     expect_fault("an unwritten shared read", cudaErrorLaunchFailure, {"no thread of the block has written"},
                  [&] { launch<read_unwritten>(dim3(1), dim3(32), 0, nullptr, y); });
     expect_fault("a shared index past the array", cudaErrorIllegalAddress, {"128 of a 128-byte array"},
@@ -273,11 +347,15 @@ void broken_kernels() {
         launch<copy_elements<false>>(dim3(1), dim3(64), 0, nullptr, host, y, 64);
     });
     {
+        // Freed memory is quarantined: allocations of the same size made since do not reuse it.
         void* freed = nullptr;
         cudaMalloc(&freed, 256);
         cudaFree(freed);
+        std::vector<void*> others(64);
+        for (void*& p : others) cudaMalloc(&p, 256);
         expect_fault("use after free", cudaErrorIllegalAddress, {"store of 4 bytes"},
                      [&] { launch<copy_elements<false>>(dim3(1), dim3(64), 0, nullptr, x, (float*)freed, 64); });
+        for (void* p : others) cudaFree(p);
     }
     expect_fault("dynamic shared memory past the launch's", cudaErrorIllegalAddress, {"shared memory store"},
                  [&] { launch<reverse_block>(dim3(1), dim3(200), 100 * sizeof(float), nullptr, x, y); });
@@ -299,6 +377,10 @@ void broken_kernels() {
     std::vector<float> host(2 * n);
     CHECK(cudaMemcpyAsync(dy.p, host.data(), 4 * n + 4, cudaMemcpyHostToDevice, nullptr) == cudaErrorInvalidValue,
           "a copy past an allocation must fail");
+    CHECK(cudaMemcpyAsync(dy.p, dx.p, 16, cudaMemcpyHostToDevice, nullptr) == cudaErrorInvalidValue,
+          "a host-to-device copy from device memory must fail");
+    CHECK(cudaMemcpyAsync(host.data(), dy.p, 16, cudaMemcpyKind(7), nullptr) == cudaErrorInvalidMemcpyDirection,
+          "an unknown copy kind must fail");
     cudaGetLastError();
 }
 
