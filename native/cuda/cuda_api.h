@@ -6,7 +6,8 @@
 #if defined(AK_CUDA_EMULATION)
 #include "emulation.h"
 // The emulation checks every global access for bounds and alignment.
-#define AK_GLOBAL_ACCESS(pointer, bytes, align, write) ::ak::emu::check_global(pointer, bytes, align, write)
+#define AK_GLOBAL_ACCESS(pointer, bytes, align, write) \
+    ::ak::emu::check_global(pointer, bytes, align, (write) ? ::ak::emu::Access::kStore : ::ak::emu::Access::kLoad)
 // A block's shared array of count T: T name[count] on the GPU, checked element accesses here.
 #define AK_SHARED_ARRAY(T, name, count)                                  \
     static const char name##_site_ = 0;                                 \

@@ -305,21 +305,52 @@ std::string kernel_name(const char* signature) {
 
 // ---- checks called by kernels ----
 
-void check_global(const void* pointer, size_t bytes, size_t align, bool write) {
+namespace {
+std::string describe_thread(const Launch& l, uint32_t block, uint32_t thread) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "thread (%u,%u,%u) of block (%u,%u,%u)", thread % l.block.x,
+                  thread / l.block.x % l.block.y, thread / (l.block.x * l.block.y), block % l.grid.x,
+                  block / l.grid.x % l.grid.y, block / (l.grid.x * l.grid.y));
+    return buf;
+}
+
+// Stamps the bytes a store writes; faults where another thread of this launch stored first, unordered.
+void track_store(Emulator& e, Allocation& a, size_t offset, size_t bytes) {
+    if (a.bytes > kMaxTrackedBytes) return;
+    if (a.stores.empty()) a.stores.resize(a.bytes);
+    const Launch& l = *e.launch;
+    const StoreStamp now{l.id, l.block_linear, uint16_t(e.current->linear), uint16_t(std::min<uint32_t>(l.phase, 65535))};
+    for (size_t b = offset; b < offset + bytes; ++b) {
+        StoreStamp& s = a.stores[b];
+        const bool same_thread = s.block == now.block && s.thread == now.thread;
+        if (s.launch == l.id && !same_thread && (s.block != now.block || s.phase == now.phase))
+            fault(cudaErrorLaunchFailure, "stores to byte %zu of a %zu-byte allocation, which %s stored to in this "
+                  "launch: two threads store one element (a race, or work done twice)", b, a.bytes,
+                  describe_thread(l, s.block, s.thread).c_str());
+        s = now;
+    }
+}
+}  // namespace
+
+void check_global(const void* pointer, size_t bytes, size_t align, Access access) {
     Emulator& e = emulator();
     const uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+    const char* what = access == Access::kLoad ? "load" : access == Access::kStore ? "store" : "atomic";
     if (p % align != 0)
-        fault(cudaErrorMisalignedAddress, "%s of %zu bytes at %p, which is not %zu-byte aligned (address %% %zu = %zu)",
-              write ? "store" : "load", bytes, pointer, align, align, size_t(p % align));
-    if (p >= e.hit_begin && p < e.hit_end && bytes <= e.hit_end - p) return;
-    uintptr_t begin = 0, end = 0;
-    if (find_allocation(e, p, bytes, &begin, &end)) {
+        fault(cudaErrorMisalignedAddress,
+              "%s of %zu bytes at %p, which is not %zu-byte aligned (address %% %zu = %zu)", what, bytes, pointer,
+              align, align, size_t(p % align));
+    if (!(p >= e.hit_begin && p < e.hit_end && bytes <= e.hit_end - p)) {
+        uintptr_t begin = 0;
+        Allocation* a = find_allocation(e, p, bytes, &begin);
+        if (!a)
+            fault(cudaErrorIllegalAddress, "%s of %zu bytes at %p, in no device allocation: %s", what, bytes, pointer,
+                  describe_address(e, p, bytes).c_str());
+        e.hit = a;
         e.hit_begin = begin;
-        e.hit_end = end;
-        return;
+        e.hit_end = begin + a->bytes;
     }
-    fault(cudaErrorIllegalAddress, "%s of %zu bytes at %p, in no device allocation: %s", write ? "store" : "load",
-          bytes, pointer, describe_address(e, p, bytes).c_str());
+    if (access == Access::kStore) track_store(e, *e.hit, p - e.hit_begin, bytes);
 }
 
 void sync_threads() { yield(State::kAtBarrier); }
@@ -446,6 +477,7 @@ cudaError_t launch(const char* kernel, dim3 grid, dim3 block, size_t shared_byte
     l.dynamic_bytes = shared_bytes;
     l.body = body;
     l.context = context;
+    l.id = uint32_t(e.launches);
     l.threads = block.x * block.y * block.z;
     l.warps = (l.threads + 31) / 32;
     l.pair_sync.assign(size_t(l.warps) * 32 * 32, 0);
@@ -454,6 +486,7 @@ cudaError_t launch(const char* kernel, dim3 grid, dim3 block, size_t shared_byte
     for (uint32_t t = l.threads; t < l.warps * 32; ++t) e.fibers[t].state = State::kDone;
     e.launch = &l;
     e.hit_begin = e.hit_end = 0;
+    e.hit = nullptr;
     const uint64_t blocks = uint64_t(grid.x) * grid.y * grid.z;
     std::vector<uint64_t> block_order(blocks);
     for (uint64_t b = 0; b < blocks; ++b) block_order[b] = b;
@@ -463,6 +496,7 @@ cudaError_t launch(const char* kernel, dim3 grid, dim3 block, size_t shared_byte
     for (uint32_t t = 0; t < l.threads; ++t) thread_order[t] = t;
     for (uint64_t b : block_order) {
         const uint3 idx{unsigned(b % grid.x), unsigned(b / grid.x % grid.y), unsigned(b / (uint64_t(grid.x) * grid.y))};
+        l.block_linear = uint32_t(b);
         run_block(e, l, idx, thread_order);
         if (l.fault != cudaSuccess) break;
     }

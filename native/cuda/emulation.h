@@ -22,8 +22,10 @@
 //   a lane outside the mask, exited or missing gets a poison value (NaN as f32), not a fault;
 // - a shared array element kept in an `auto` variable across a barrier, collective or shared store;
 // - launch configurations a GPU rejects (cudaErrorInvalidConfiguration, not sticky).
-// Not emulated: the memory model (threads run one at a time; global memory races between threads of
-// the same phase are not found), speed, occupancy and real scheduling. Device math takes the
+// - two threads of a launch storing to one byte of global memory (a race, or work done twice), unless
+//   a barrier of their block orders them; atomics excepted; in allocations up to 16 MiB;
+// Not emulated: the memory model (threads run one at a time; a load racing with another thread's
+// store in global memory is not found), speed, occupancy and real scheduling. Device math takes the
 // __CUDA_ARCH__ branches of native/ops (fmaf for __fmaf_rn): the host's IEEE operations, not the
 // GPU's approximate ones. One emulated device, one stream; work runs when it is enqueued.
 #pragma once
@@ -125,8 +127,11 @@ extern const ThreadIndex* g_running;
 
 enum class Collective : int { kSyncWarp, kShflIdx, kShflUp, kShflDown, kShflXor, kBallot, kAny, kAll };
 
-// Checks a global memory access of bytes at p, which must be align-aligned, by the running thread.
-void check_global(const void* p, size_t bytes, size_t align, bool write);
+// Checks a global memory access of bytes at p, which must be align-aligned, by the running thread;
+// a store also must not hit a byte that another thread stored to in this launch (unless a barrier of
+// their block came between).
+enum class Access { kLoad, kStore, kAtomic };
+void check_global(const void* p, size_t bytes, size_t align, Access access);
 void sync_threads();
 // Every lane named in mask takes part; returns the shuffled bits, or the ballot.
 uint64_t warp_collective(Collective kind, unsigned mask, uint64_t value, int arg, int width);
@@ -263,7 +268,7 @@ inline int __all_sync(unsigned mask, int predicate) {
 // Global memory atomics: checked, and atomic because one emulated thread runs at a time.
 template <class T>
 T atomicAdd(T* address, T value) {
-    ::ak::emu::check_global(address, sizeof(T), alignof(T), true);
+    ::ak::emu::check_global(address, sizeof(T), alignof(T), ::ak::emu::Access::kAtomic);
     T old = *address;
     *address = old + value;
     return old;

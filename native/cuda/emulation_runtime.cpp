@@ -31,13 +31,13 @@ cudaError_t api_error(cudaError_t err, const char* fmt, ...) {
     return err;
 }
 
-bool find_allocation(Emulator& e, uintptr_t p, size_t bytes, uintptr_t* begin, uintptr_t* end) {
+Allocation* find_allocation(Emulator& e, uintptr_t p, size_t bytes, uintptr_t* begin) {
     auto it = e.allocations.upper_bound(p);
-    if (it == e.allocations.begin()) return false;
+    if (it == e.allocations.begin()) return nullptr;
     --it;
     *begin = it->first;
-    *end = it->first + it->second;
-    return p >= *begin && p + bytes <= *end && p + bytes >= p;
+    const uintptr_t end = it->first + it->second.bytes;
+    return p >= it->first && p < end && bytes <= end - p ? &it->second : nullptr;
 }
 
 std::string describe_address(Emulator& e, uintptr_t p, size_t bytes) {
@@ -45,19 +45,19 @@ std::string describe_address(Emulator& e, uintptr_t p, size_t bytes) {
     auto after = e.allocations.upper_bound(p);
     if (after != e.allocations.begin()) {
         auto before = std::prev(after);
-        const uintptr_t end = before->first + before->second;
+        const uintptr_t end = before->first + before->second.bytes;
         if (p >= before->first && p < end)
             std::snprintf(buf, sizeof buf,
                           "starts at byte %zu of a %zu-byte allocation and runs %zu bytes past its end",
-                          size_t(p - before->first), before->second, size_t(p + bytes - end));
+                          size_t(p - before->first), before->second.bytes, size_t(p + bytes - end));
         else
             std::snprintf(buf, sizeof buf, "%zu bytes past the end of a %zu-byte allocation", size_t(p - end),
-                          before->second);
+                          before->second.bytes);
         return buf;
     }
     if (after != e.allocations.end()) {
         std::snprintf(buf, sizeof buf, "%zu bytes before a %zu-byte allocation", size_t(after->first - p),
-                      after->second);
+                      after->second.bytes);
         return buf;
     }
     return "no device allocation is live";
@@ -148,7 +148,7 @@ cudaError_t cudaMalloc(void** ptr, size_t bytes) {
         return api_error(cudaErrorMemoryAllocation, "cudaMalloc(%zu): the host is out of memory", bytes);
     void* p = static_cast<char*>(block) + ak::emu::kRedzone;  // an overrun lands in no allocation
     std::memset(p, ak::emu::kPoison, bytes);
-    e.allocations[reinterpret_cast<uintptr_t>(p)] = bytes;
+    e.allocations[reinterpret_cast<uintptr_t>(p)].bytes = bytes;
     e.allocated += bytes;
     *ptr = p;
     return cudaSuccess;
@@ -161,12 +161,14 @@ cudaError_t cudaFree(void* ptr) {
     auto it = e.allocations.find(reinterpret_cast<uintptr_t>(ptr));
     if (it == e.allocations.end())
         return api_error(cudaErrorInvalidValue, "cudaFree(%p): not the start of a live allocation", ptr);
-    std::memset(ptr, ak::emu::kPoison, it->second);
-    e.allocated -= it->second;
-    e.quarantine.emplace_back(static_cast<char*>(ptr) - ak::emu::kRedzone, it->second);
-    e.quarantined += it->second;
+    const size_t bytes = it->second.bytes;
+    std::memset(ptr, ak::emu::kPoison, bytes);
+    e.allocated -= bytes;
+    e.quarantine.emplace_back(static_cast<char*>(ptr) - ak::emu::kRedzone, bytes);
+    e.quarantined += bytes;
     e.allocations.erase(it);
     e.hit_begin = e.hit_end = 0;
+    e.hit = nullptr;
     // A stale pointer keeps pointing at no allocation until 64 MiB more have been freed.
     size_t released = 0;
     while (e.quarantined > ak::emu::kQuarantineBytes && released < e.quarantine.size()) {
@@ -181,10 +183,10 @@ cudaError_t cudaFree(void* ptr) {
 namespace {
 // One side of a copy: inside one device allocation if device, else touching none (the kind is wrong).
 cudaError_t check_side(const char* what, const void* p, size_t bytes, bool device) {
-    uintptr_t begin = 0, end = 0;
-    const bool inside = ak::emu::find_allocation(emulator(), reinterpret_cast<uintptr_t>(p), bytes, &begin, &end);
+    uintptr_t begin = 0;
+    const bool inside = ak::emu::find_allocation(emulator(), reinterpret_cast<uintptr_t>(p), bytes, &begin);
     if (!device) {
-        if (!inside && !ak::emu::find_allocation(emulator(), reinterpret_cast<uintptr_t>(p), 1, &begin, &end))
+        if (!inside && !ak::emu::find_allocation(emulator(), reinterpret_cast<uintptr_t>(p), 1, &begin))
             return cudaSuccess;
         return api_error(cudaErrorInvalidValue, "%s: %p is device memory, but the copy's kind says host", what, p);
     }

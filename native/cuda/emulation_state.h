@@ -40,6 +40,20 @@ inline constexpr unsigned char kPoison = 0xff;
 inline constexpr uint64_t kPoisonLane = 0x7fa5a5a57fa5a5a5ull;
 inline constexpr size_t kQuarantineBytes = size_t(64) << 20;  // freed memory kept unallocated this long
 
+// Stores are tracked per byte (12 bytes of shadow each) in allocations up to this size.
+inline constexpr size_t kMaxTrackedBytes = size_t(16) << 20;
+
+// Who stored to one byte of device memory last: launch, block, thread and the thread's barrier phase.
+struct StoreStamp {
+    uint32_t launch = 0, block = 0;
+    uint16_t thread = 0, phase = 0;
+};
+
+struct Allocation {
+    size_t bytes = 0;
+    std::vector<StoreStamp> stores;  // made at the first store of a launch
+};
+
 enum class State { kRunnable, kAtBarrier, kAtCollective, kDone };
 
 struct Fiber {
@@ -62,6 +76,8 @@ struct Launch {
     KernelBody body = nullptr;
     void* context = nullptr;
     uint32_t threads = 0, warps = 0;
+    uint32_t id = 0;     // the launch's number, for store stamps
+    uint32_t block_linear = 0;  // the block running
     uint32_t phase = 0;  // barriers opened in this block
     uint32_t tick = 0;   // __syncwarp completions in this block
     // pair_sync[(warp * 32 + a) * 32 + b]: the tick of the last __syncwarp lanes a and b both took part in
@@ -74,7 +90,7 @@ struct Launch {
 
 struct Emulator {
     std::mutex mutex;  // one launch or memory call at a time
-    std::map<uintptr_t, size_t> allocations;
+    std::map<uintptr_t, Allocation> allocations;
     size_t allocated = 0;
     std::vector<std::pair<void*, size_t>> quarantine;  // freed blocks, oldest first
     size_t quarantined = 0;
@@ -93,6 +109,7 @@ struct Emulator {
     bool in_fiber = false;
     Launch* launch = nullptr;
     uintptr_t hit_begin = 0, hit_end = 0;  // the allocation the last global access hit
+    Allocation* hit = nullptr;
 
     Emulator() {
         seed = std::random_device{}();
@@ -110,8 +127,8 @@ extern thread_local std::string t_detail;
 
 // Records a runtime API error with its message and returns it.
 cudaError_t api_error(cudaError_t err, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-// The allocation containing [p, p + bytes), or false.
-bool find_allocation(Emulator& e, uintptr_t p, size_t bytes, uintptr_t* begin, uintptr_t* end);
+// The allocation containing [p, p + bytes) and its first byte, or nullptr.
+Allocation* find_allocation(Emulator& e, uintptr_t p, size_t bytes, uintptr_t* begin);
 // Where [p, p + bytes) lies relative to the nearest allocation, for messages.
 std::string describe_address(Emulator& e, uintptr_t p, size_t bytes);
 // The sticky error of a faulted launch, if there is one, else err.

@@ -3,8 +3,8 @@
 // and each way of breaking a kernel that a GPU punishes is caught with a message naming it: an
 // off-by-one tail, a misaligned packet, a missing __syncthreads, a barrier some threads skip, a
 // shuffle mask that leaves out a participating lane, an uninitialized shared read, a write after
-// another thread's read, use after free, a host pointer, an impossible launch; and a kernel whose
-// result depends on the order of blocks gives different results from run to run.
+// another thread's read, two threads storing one element, use after free, a host pointer, an
+// impossible launch; and blocks run in another order on every launch.
 #include "cuda/emulation.h"
 
 #include <cmath>
@@ -186,9 +186,27 @@ __global__ void indexes(int* out) {
 
 __global__ void count_atomically(int* counter) { atomicAdd(counter, 1); }
 
-// Order-dependent on purpose: the last block to run wins.
+// Two blocks store one element: the last block to run wins, on a GPU and here (a race).
 __global__ void last_block_wins(int* out) {
     if (threadIdx.x == 0) store(out, int(blockIdx.x));
+}
+
+// The grid-stride loop one short of the grid: every element done, some twice.
+__global__ void copy_overlapping(const float* x, float* y, int64_t n) {
+    const int64_t stride = int64_t(gridDim.x) * blockDim.x - 1;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) store1(y + i, load1(x + i));
+}
+
+// The order blocks ran in, written without a race: each block takes the next slot.
+__global__ void record_block_order(int* counter, int* order) {
+    if (threadIdx.x == 0) store(order + atomicAdd(counter, 1), int(blockIdx.x));
+}
+
+// Thread 0 stores, then after a barrier thread 1 stores the same element: ordered, not a race.
+__global__ void store_after_barrier(int* out) {
+    if (threadIdx.x == 0) store(out, 1);
+    __syncthreads();
+    if (threadIdx.x == 1) store(out, 2);
 }
 
 // ---- helpers ----
@@ -360,6 +378,13 @@ void broken_kernels() {
     expect_fault("dynamic shared memory past the launch's", cudaErrorIllegalAddress, {"shared memory store"},
                  [&] { launch<reverse_block>(dim3(1), dim3(200), 100 * sizeof(float), nullptr, x, y); });
 
+    expect_fault("two blocks storing one element", cudaErrorLaunchFailure, {"two threads store one element"},
+                 [&] { launch<last_block_wins>(dim3(16), dim3(32), 0, nullptr, dy.as<int>()); });
+    expect_fault("a grid stride one short", cudaErrorLaunchFailure, {"copy_overlapping", "two threads store"},
+                 [&] { launch<copy_overlapping>(dim3(2), dim3(64), 0, nullptr, x, y, n); });
+    launch<store_after_barrier>(dim3(1), dim3(32), 0, nullptr, dy.as<int>());
+    CHECK(cudaGetLastError() == cudaSuccess, "stores ordered by a barrier faulted");
+
     // Launch errors are not sticky, as on a GPU.
     launch<copy_elements<false>>(dim3(1), dim3(2048), 0, nullptr, x, y, n);
     CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration, "a 2048-thread block must not launch");
@@ -384,19 +409,25 @@ void broken_kernels() {
     cudaGetLastError();
 }
 
-void order_dependence() {
-    Device dout(4);
-    std::set<int> seen;
-    for (int run = 0; run < 20; ++run) {
-        launch<last_block_wins>(dim3(16), dim3(32), 0, nullptr, dout.as<int>());
-        seen.insert(get<int>(dout, 1)[0]);
+// Blocks run in another order on every launch (so order-dependent results differ), or in the order
+// a test asks for.
+void block_order() {
+    const int blocks = 16;
+    Device dcounter(4), dorder(blocks * 4);
+    std::set<std::vector<int>> seen;
+    for (int run = 0; run < 8; ++run) {
+        put(dcounter, std::vector<int>{0});
+        launch<record_block_order>(dim3(blocks), dim3(32), 0, nullptr, dcounter.as<int>(), dorder.as<int>());
+        seen.insert(get<int>(dorder, blocks));
     }
-    CHECK(seen.size() > 1, "shuffled block order: the last block was always %d", *seen.begin());
+    CHECK(seen.size() > 1, "shuffled block order: 8 launches ran their blocks in the same order");
     ak::emu::set_block_order(ak::emu::BlockOrder::kDescending);
-    launch<last_block_wins>(dim3(16), dim3(32), 0, nullptr, dout.as<int>());
-    CHECK(get<int>(dout, 1)[0] == 0, "descending block order");
+    put(dcounter, std::vector<int>{0});
+    launch<record_block_order>(dim3(blocks), dim3(32), 0, nullptr, dcounter.as<int>(), dorder.as<int>());
+    const std::vector<int> order = get<int>(dorder, blocks);
+    CHECK(order.front() == blocks - 1 && order.back() == 0, "descending block order");
     ak::emu::set_block_order(ak::emu::BlockOrder::kShuffled);
-    std::printf("an order-dependent kernel gave %zu different results in 20 runs\n", seen.size());
+    std::printf("8 launches of 16 blocks ran in %zu different orders\n", seen.size());
 }
 
 }  // namespace
@@ -407,7 +438,7 @@ int main(int argc, char** argv) {
     Rng rng(seed);
     correct_kernels(rng);
     broken_kernels();
-    order_dependence();
+    block_order();
     std::printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
     return g_failures == 0 ? 0 : 1;
 }
