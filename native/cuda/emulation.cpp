@@ -319,7 +319,8 @@ void track_store(Emulator& e, Allocation& a, size_t offset, size_t bytes) {
     if (a.bytes > kMaxTrackedBytes) return;
     if (a.stores.empty()) a.stores.resize(a.bytes);
     const Launch& l = *e.launch;
-    const StoreStamp now{l.id, l.block_linear, uint16_t(e.current->linear), uint16_t(std::min<uint32_t>(l.phase, 65535))};
+    const uint16_t phase = uint16_t(std::min<uint32_t>(l.phase, 65535));
+    const StoreStamp now{l.id, l.block_linear, uint16_t(e.current->linear), phase};
     for (size_t b = offset; b < offset + bytes; ++b) {
         StoreStamp& s = a.stores[b];
         const bool same_thread = s.block == now.block && s.thread == now.thread;
