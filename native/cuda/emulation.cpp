@@ -115,6 +115,21 @@ uint32_t shuffle_source(const Fiber& f) {
     return j <= int64_t(top) ? uint32_t(j) : f.lane;
 }
 
+// A __syncwarp of the lanes in arrived: each learns what any of them had learned (ordering is
+// transitive), and all of them are ordered with one another from the new tick on.
+void join_clocks(Launch& l, uint32_t warp, unsigned arrived) {
+    ++l.tick;
+    uint32_t* clocks = &l.pair_sync[size_t(warp) * 32 * 32];
+    uint32_t joined[32] = {};
+    for (uint32_t a = 0; a < 32; ++a)
+        if (lane_in(arrived, a))
+            for (uint32_t c = 0; c < 32; ++c) joined[c] = std::max(joined[c], clocks[a * 32 + c]);
+    for (uint32_t a = 0; a < 32; ++a) {
+        if (!lane_in(arrived, a)) continue;
+        for (uint32_t c = 0; c < 32; ++c) clocks[a * 32 + c] = lane_in(arrived, c) ? l.tick : joined[c];
+    }
+}
+
 // Completes the collectives whose named lanes have all arrived with the same mask and kind; lanes that
 // exited or do not exist take no part.
 bool complete_collectives(Emulator& e, Launch& l) {
@@ -153,13 +168,7 @@ bool complete_collectives(Emulator& e, Launch& l) {
                 }
                 f.state = State::kRunnable;
             }
-            if (kind == Collective::kSyncWarp) {
-                ++l.tick;
-                for (uint32_t a = 0; a < 32; ++a)
-                    for (uint32_t b = 0; b < 32; ++b)
-                        if (lane_in(arrived, a) && lane_in(arrived, b))
-                            l.pair_sync[(size_t(w) * 32 + a) * 32 + b] = l.tick;
-            }
+            if (kind == Collective::kSyncWarp) join_clocks(l, w, arrived);
             progress = true;
         }
     }
@@ -314,17 +323,23 @@ std::string describe_thread(const Launch& l, uint32_t block, uint32_t thread) {
     return buf;
 }
 
+// Whether what thread `other` (of this block) did at phase and tick is ordered before the running thread.
+bool ordered_before(const Emulator& e, uint32_t other, uint32_t phase, uint32_t tick) {
+    const Launch& l = *e.launch;
+    const Fiber& me = *e.current;
+    return other == me.linear || phase < l.phase ||
+           (other / 32 == me.warp && l.pair_sync[(size_t(me.warp) * 32 + me.lane) * 32 + other % 32] > tick);
+}
+
 // Stamps the bytes a store writes; faults where another thread of this launch stored first, unordered.
 void track_store(Emulator& e, Allocation& a, size_t offset, size_t bytes) {
     if (a.bytes > kMaxTrackedBytes) return;
     if (a.stores.empty()) a.stores.resize(a.bytes);
     const Launch& l = *e.launch;
-    const uint16_t phase = uint16_t(std::min<uint32_t>(l.phase, 65535));
-    const StoreStamp now{l.id, l.block_linear, uint16_t(e.current->linear), phase};
+    const StoreStamp now{l.id, l.block_linear, l.phase, l.tick, uint16_t(e.current->linear)};
     for (size_t b = offset; b < offset + bytes; ++b) {
         StoreStamp& s = a.stores[b];
-        const bool same_thread = s.block == now.block && s.thread == now.thread;
-        if (s.launch == l.id && !same_thread && (s.block != now.block || s.phase == now.phase))
+        if (s.launch == l.id && (s.block != now.block || !ordered_before(e, s.thread, s.phase, s.tick)))
             fault(cudaErrorLaunchFailure, "stores to byte %zu of a %zu-byte allocation, which %s stored to in this "
                   "launch: two threads store one element (a race, or work done twice)", b, a.bytes,
                   describe_thread(l, s.block, s.thread).c_str());
@@ -382,8 +397,7 @@ SharedRegion* region_for(Launch& l, const void* site, size_t bytes) {
     r->site = site;
     r->data.assign(bytes, kPoison);
     r->written.assign(bytes, {});
-    r->read.assign(bytes, {});
-    r->read_before.assign(bytes, {});
+    r->readers.assign(bytes, {});
     l.regions.push_back(std::move(r));
     return l.regions.back().get();
 }
@@ -424,12 +438,7 @@ void check_shared(SharedRegion* region, size_t offset, size_t bytes, size_t capa
     if (made != e.shared_clock)
         fault(cudaErrorLaunchFailure, "a shared array element (byte %zu) used through a reference made before a "
               "barrier, collective or shared store: keep the element type (T x = s[i]), not auto", offset);
-    // Ordered before this thread: its own, before the last barrier, or before a __syncwarp both took part in.
-    auto ordered = [&](const SharedRegion::Stamp& s) {
-        return s.thread == me.linear || s.phase < l.phase ||
-               (s.thread / 32 == me.warp &&
-                l.pair_sync[(size_t(me.warp) * 32 + me.lane) * 32 + s.thread % 32] > s.tick);
-    };
+    auto ordered = [&](const SharedRegion::Stamp& s) { return ordered_before(e, s.thread, s.phase, s.tick); };
     auto describe = [&](uint32_t t) {
         const uint3 i = e.fibers[t].index.thread_idx;
         char buf[64];
@@ -439,27 +448,26 @@ void check_shared(SharedRegion* region, size_t offset, size_t bytes, size_t capa
     const SharedRegion::Stamp now{me.linear, l.phase, l.tick};
     for (size_t b = offset; b < offset + bytes; ++b) {
         SharedRegion::Stamp& w = region->written[b];
-        SharedRegion::Stamp& r = region->read[b];
-        SharedRegion::Stamp& r2 = region->read_before[b];
+        std::vector<SharedRegion::Stamp>& readers = region->readers[b];
+        if (!readers.empty() && readers.front().phase != l.phase) readers.clear();  // all before a barrier
         if (!write && w.thread == kNobody)
             fault(cudaErrorLaunchFailure, "reads shared memory (byte %zu) that no thread of the block has written", b);
         if (w.thread != kNobody && !ordered(w))
             fault(cudaErrorLaunchFailure, "%s shared memory (byte %zu) that %s wrote in the same phase: a barrier "
                   "(__syncthreads or __syncwarp) is missing between them", write ? "writes" : "reads", b,
                   describe(w.thread).c_str());
-        if (write)
-            for (const SharedRegion::Stamp* reader : {&r, &r2})
-                if (reader->thread != kNobody && !ordered(*reader))
-                    fault(cudaErrorLaunchFailure, "writes shared memory (byte %zu) that %s read in the same phase: a "
-                          "barrier is missing between them", b, describe(reader->thread).c_str());
         if (write) {
+            for (const SharedRegion::Stamp& r : readers)
+                if (!ordered(r))
+                    fault(cudaErrorLaunchFailure, "writes shared memory (byte %zu) that %s read in the same phase: a "
+                          "barrier is missing between them", b, describe(r.thread).c_str());
             w = now;
-        } else if (r.thread != me.linear) {
-            r2 = r;  // two distinct readers: a writer that read last still meets the other one
-            r = now;
-        } else {
-            r = now;
+            continue;
         }
+        auto mine = std::find_if(readers.begin(), readers.end(),
+                                 [&](const SharedRegion::Stamp& r) { return r.thread == me.linear; });
+        if (mine != readers.end()) *mine = now;
+        else readers.push_back(now);
     }
     if (write) ++e.shared_clock;
 }

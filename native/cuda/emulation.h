@@ -14,16 +14,17 @@
 //   cudaMalloc (freed memory is quarantined, not reused, for 64 MiB of frees), or not aligned to
 //   their type (16 for a packet);
 // - shared memory (AK_SHARED_ARRAY, AK_DYNAMIC_SHARED) read before any thread of the block wrote
-//   it, or written by one thread and read or written by another in the same barrier phase (unless
-//   a __syncwarp that both took part in came between); indexes outside the array;
+//   it, or written by one thread and read or written by another unless a __syncthreads or a chain
+//   of __syncwarp orders them (every reader of the phase is kept); indexes outside the array;
 // - a __syncthreads that some thread of the block exits without reaching;
 // - a warp collective whose mask leaves out the calling lane, or that the lanes it names never
 //   reach together (lanes that exited or do not exist take no part, as in CUDA); a shuffle reading
-//   a lane outside the mask, exited or missing gets a poison value (NaN as f32), not a fault;
-// - a shared array element kept in an `auto` variable across a barrier, collective or shared store;
-// - launch configurations a GPU rejects (cudaErrorInvalidConfiguration, not sticky).
+//   a lane outside the mask, exited or missing gets a poison value (NaN as f64, f32, bf16 and f16);
+// - a shared array element kept in a variable instead of its value (does not compile, see SharedRef);
 // - two threads of a launch storing to one byte of global memory (a race, or work done twice), unless
-//   a barrier of their block orders them; atomics excepted; in allocations up to 16 MiB;
+//   a barrier of their block or a __syncwarp of their warp orders them; atomics excepted (a flag many
+//   threads set to one value counts too); in allocations up to 16 MiB;
+// - launch configurations a GPU rejects (cudaErrorInvalidConfiguration, not sticky).
 // Not emulated: the memory model (threads run one at a time; a load racing with another thread's
 // store in global memory is not found), speed, occupancy and real scheduling. Device math takes the
 // __CUDA_ARCH__ branches of native/ops (fmaf for __fmaf_rn): the host's IEEE operations, not the
@@ -33,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #ifndef AK_CUDA_EMULATION
 #define AK_CUDA_EMULATION 1
@@ -146,32 +148,39 @@ void* shared_data(SharedRegion* region);
 void check_shared(SharedRegion* region, size_t offset, size_t bytes, size_t capacity, bool write, uint64_t made);
 uint64_t shared_clock();
 
-// One element of a shared array. Use it at once (T x = s[i], s[i] = v, s[i] += v): kept in an
-// `auto` variable it would be a reference where the GPU build has a value, so a use after a
-// barrier, a collective or a shared store faults.
+// One element of a shared array, used at once: T x = s[i], s[i] = v, s[i] += v, f(s[i]) for a T
+// parameter. It works only as a temporary, so `auto x = s[i]` (a reference here, a value under
+// nvcc) or a template deducing SharedRef does not compile; convert first (T(s[i])).
 template <class T>
 class SharedRef {
 public:
     SharedRef(SharedRegion* r, size_t offset, size_t capacity)
         : r_(r), off_(offset), cap_(capacity), made_(shared_clock()) {}
-    operator T() const {
+    SharedRef(const SharedRef&) = delete;
+    SharedRef& operator=(const SharedRef&) = delete;
+    operator T() const&& { return read(); }
+    T operator=(T v) && {
+        write(v);
+        return v;
+    }
+    T operator=(SharedRef&& o) && { return std::move(*this) = o.read(); }
+    T operator+=(T v) && { return std::move(*this) = read() + v; }
+    T operator-=(T v) && { return std::move(*this) = read() - v; }
+    T operator*=(T v) && { return std::move(*this) = read() * v; }
+
+private:
+    T read() const {
         check_shared(r_, off_, sizeof(T), cap_, false, made_);
         T v;
         std::memcpy(&v, static_cast<char*>(shared_data(r_)) + off_, sizeof v);
         return v;
     }
-    SharedRef& operator=(T v) {
+    void write(T v) {
         check_shared(r_, off_, sizeof(T), cap_, true, made_);
-        made_ = shared_clock();  // this store moved the clock; the reference stays usable for s[i] = a = b
+        made_ = shared_clock();  // this store moved the clock
         std::memcpy(static_cast<char*>(shared_data(r_)) + off_, &v, sizeof v);
-        return *this;
     }
-    SharedRef& operator=(const SharedRef& o) { return *this = T(o); }
-    SharedRef& operator+=(T v) { return *this = T(*this) + v; }
-    SharedRef& operator-=(T v) { return *this = T(*this) - v; }
-    SharedRef& operator*=(T v) { return *this = T(*this) * v; }
 
-private:
     SharedRegion* r_;
     size_t off_, cap_;
     uint64_t made_;

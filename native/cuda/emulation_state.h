@@ -19,12 +19,13 @@ namespace ak::emu {
 struct SharedRegion {
     const void* site;
     std::vector<unsigned char> data;
-    // Per byte: who wrote it, and the last two threads that read it, with the barrier phase and the
-    // block's __syncwarp count at the time.
+    // Per byte: who wrote it last, and every thread that read it in the current barrier phase, with
+    // the phase and the block's __syncwarp count at the time.
     struct Stamp {
         uint32_t thread = UINT32_MAX, phase = 0, tick = 0;
     };
-    std::vector<Stamp> written, read, read_before;
+    std::vector<Stamp> written;
+    std::vector<std::vector<Stamp>> readers;
 };
 
 inline constexpr uint32_t kNobody = UINT32_MAX;
@@ -36,17 +37,18 @@ inline constexpr size_t kDeviceBytes = size_t(4) << 30;
 inline constexpr size_t kRedzone = 256;  // unallocated bytes on either side of each allocation
 // Fresh device memory and shared memory: NaN as f32, bf16 and f16, never zero.
 inline constexpr unsigned char kPoison = 0xff;
-// What a shuffle reads from a lane it may not: NaN as f32.
-inline constexpr uint64_t kPoisonLane = 0x7fa5a5a57fa5a5a5ull;
+// What a shuffle reads from a lane it may not: NaN as f64, and in each half as f32, bf16 and f16.
+inline constexpr uint64_t kPoisonLane = 0x7ff57fa57fa57fa5ull;
 inline constexpr size_t kQuarantineBytes = size_t(64) << 20;  // freed memory kept unallocated this long
 
-// Stores are tracked per byte (12 bytes of shadow each) in allocations up to this size.
+// Stores are tracked per byte (20 bytes of shadow each) in allocations up to this size.
 inline constexpr size_t kMaxTrackedBytes = size_t(16) << 20;
 
-// Who stored to one byte of device memory last: launch, block, thread and the thread's barrier phase.
+// Who stored to one byte of device memory last: launch, block, thread, its barrier phase and the
+// block's __syncwarp count.
 struct StoreStamp {
-    uint32_t launch = 0, block = 0;
-    uint16_t thread = 0, phase = 0;
+    uint32_t launch = 0, block = 0, phase = 0, tick = 0;
+    uint16_t thread = 0;
 };
 
 struct Allocation {
@@ -80,7 +82,8 @@ struct Launch {
     uint32_t block_linear = 0;  // the block running
     uint32_t phase = 0;  // barriers opened in this block
     uint32_t tick = 0;   // __syncwarp completions in this block
-    // pair_sync[(warp * 32 + a) * 32 + b]: the tick of the last __syncwarp lanes a and b both took part in
+    // pair_sync[(warp * 32 + a) * 32 + b]: the latest tick such that what lane b did before it is
+    // ordered before lane a now, through a chain of __syncwarp (a vector clock per lane)
     std::vector<uint32_t> pair_sync;
     std::vector<std::unique_ptr<SharedRegion>> regions;
     size_t shared_total = 0;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <type_traits>
 #include <vector>
 
 #include "check.h"
@@ -150,16 +151,47 @@ __global__ void write_after_two_reads(int* out) {
     }
 }
 
-// `auto` keeps a reference in the emulation where nvcc keeps a value.
-__global__ void auto_element(int* out) {
-    AK_SHARED_ARRAY(int, s, 64);
-    s[threadIdx.x] = int(threadIdx.x);
+// `auto x = s[i]` would keep a reference in the emulation where nvcc keeps a value: a shared element
+// held in a variable neither converts nor assigns, so such code does not compile.
+static_assert(!std::is_convertible_v<ak::emu::SharedRef<float>&, float>, "a held shared element must not read");
+static_assert(!std::is_assignable_v<ak::emu::SharedRef<float>&, float>, "a held shared element must not write");
+static_assert(std::is_convertible_v<ak::emu::SharedRef<float>, float>, "a shared element used at once reads");
+
+// Lane 0 writes; lanes 0 and 1 sync, then lanes 1 and 2: lane 2 is ordered after the write.
+__global__ void syncwarp_chain(float* y) {
+    AK_SHARED_ARRAY(float, s, 1);
+    const unsigned lane = threadIdx.x;
+    if (lane == 0) s[0] = 1.0f;
+    if (lane <= 1) __syncwarp(0x3u);
+    if (lane == 1 || lane == 2) __syncwarp(0x6u);
+    if (lane == 2) store1(y, s[0]);
+}
+
+// Every thread reads s[0]; warp 0 syncs and lane 0 writes it, while thread 32 (another warp) read it
+// in the same phase: a race, whichever thread read last.
+__global__ void write_after_many_reads(float* y) {
+    AK_SHARED_ARRAY(float, s, 1);
+    if (threadIdx.x == 0) s[0] = 1.0f;
     __syncthreads();
-    auto right = s[(threadIdx.x + 1) % 64];
-    __syncthreads();
-    s[threadIdx.x] = 100;
-    __syncthreads();
-    store(out + threadIdx.x, int(right));
+    const float v = s[0];
+    if (threadIdx.x < 32) {
+        __syncwarp();
+        if (threadIdx.x == 0) s[0] = 2.0f;
+    }
+    store1(y + threadIdx.x, v);
+}
+
+// Shuffles of 8 and 2 bytes from lanes that do not exist (a 16-thread block, full mask).
+__global__ void shuffle_missing(double* wide, uint16_t* narrow) {
+    store(wide + threadIdx.x, __shfl_down_sync(0xffffffffu, double(threadIdx.x), 16));
+    store(narrow + threadIdx.x, __shfl_down_sync(0xffffffffu, uint16_t(threadIdx.x), 16));
+}
+
+// A store ordered by __syncwarp within a warp is not a race on global memory either.
+__global__ void store_after_syncwarp(float* y) {
+    if (threadIdx.x == 0) store1(y, 1.0f);
+    __syncwarp();
+    if (threadIdx.x == 1) store1(y, 2.0f);
 }
 
 struct Pair {
@@ -350,12 +382,25 @@ void broken_kernels() {
     launch<warp_sum>(dim3(1), dim3(16), 0, nullptr, x, y, 0xffffffffu);
     CHECK(cudaGetLastError() == cudaSuccess, "a full mask in a 16-thread warp faulted");
     CHECK(std::isnan(get<float>(dy, 1)[0]), "a shuffle from a missing lane must read a NaN");
+    {
+        Device dwide(16 * 8), dnarrow(16 * 2);
+        launch<shuffle_missing>(dim3(1), dim3(16), 0, nullptr, dwide.as<double>(), dnarrow.as<uint16_t>());
+        const uint16_t bits = get<uint16_t>(dnarrow, 1)[0];
+        CHECK(std::isnan(get<double>(dwide, 1)[0]), "a double shuffled from a missing lane must be a NaN");
+        CHECK(std::isnan(ak::bf16_to_float(bits)) && std::isnan(ak::f16_to_float(bits)),
+              "16 bits shuffled from a missing lane must be a NaN as bf16 and f16: 0x%04x", bits);
+    }
     expect_fault("a __syncwarp the writer took no part in", cudaErrorLaunchFailure, {"wrote in the same phase"},
                  [&] { launch<partial_syncwarp_race>(dim3(1), dim3(32), 0, nullptr, dy.as<int>()); });
     expect_fault("a write after two threads' reads", cudaErrorLaunchFailure, {"thread (32,0,0) read"},
                  [&] { launch<write_after_two_reads>(dim3(1), dim3(64), 0, nullptr, dy.as<int>()); });
-    expect_fault("a shared element kept in auto", cudaErrorLaunchFailure, {"not auto"},
-                 [&] { launch<auto_element>(dim3(1), dim3(64), 0, nullptr, dy.as<int>()); });
+    for (int run = 0; run < 8; ++run)
+        expect_fault("a write after many reads", cudaErrorLaunchFailure, {"thread (32,0,0) read"},
+                     [&] { launch<write_after_many_reads>(dim3(1), dim3(33), 0, nullptr, y); });
+    launch<syncwarp_chain>(dim3(1), dim3(32), 0, nullptr, y);
+    CHECK(cudaGetLastError() == cudaSuccess, "ordering through a chain of __syncwarp faulted");
+    launch<store_after_syncwarp>(dim3(1), dim3(32), 0, nullptr, y);
+    CHECK(cudaGetLastError() == cudaSuccess, "stores ordered by __syncwarp faulted");
     expect_fault("an unwritten shared read", cudaErrorLaunchFailure, {"no thread of the block has written"},
                  [&] { launch<read_unwritten>(dim3(1), dim3(32), 0, nullptr, y); });
     expect_fault("a shared index past the array", cudaErrorIllegalAddress, {"128 of a 128-byte array"},
