@@ -68,7 +68,8 @@ class CudaTest {
             for (int i = 0; i < n; i++) ref[i] = Float.isNaN(xs[i]) ? Double.NaN : dys[i] * info.derivative(xs[i]);
             Harness.compare(what + " backward", info, dtype, "gpu backward", xs, yd.toFloatArray(), ref, dys);
 
-            int cols = java.util.stream.IntStream.of(17, 16, 13, 5, 3, 1).filter(c -> n % c == 0).findFirst().getAsInt();
+            int cols = java.util.stream.IntStream.of(17, 16, 13, 5, 3, 1)
+                    .filter(c -> n % c == 0).findFirst().getAsInt();  // odd row lengths where n allows
             Tensor bias = dyd.slice(0, cols);
             Tensor y2 = Tensor.allocate(arena, dtype, GPU, n / cols, cols);
             Activations.forwardBias(info.op(), xd.reshape(n / cols, cols), bias, y2);
