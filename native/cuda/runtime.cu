@@ -141,4 +141,14 @@ int32_t ak_cuda_synchronize(int32_t device) {
     return check(cudaStreamSynchronize(ctx->stream), "ak_cuda_synchronize", "cudaStreamSynchronize");
 }
 
+int32_t ak_cuda_stream(int32_t device, void** stream) {
+    clear_error();
+    if (!stream) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cuda_stream: stream is null");
+    *stream = nullptr;
+    DeviceContext* ctx = nullptr;
+    if (int32_t s = enter_device("ak_cuda_stream", device, &ctx)) return s;
+    *stream = ctx->stream;
+    return AK_OK;
+}
+
 }  // extern "C"

@@ -150,6 +150,9 @@ AK_API int32_t ak_cuda_copy_to_device(int32_t device, void* dst, const void* src
 AK_API int32_t ak_cuda_copy_to_host(int32_t device, void* dst, const void* src, int64_t bytes);
 AK_API int32_t ak_cuda_copy_on_device(int32_t device, void* dst, const void* src, int64_t bytes);
 AK_API int32_t ak_cuda_synchronize(int32_t device);
+/* The stream (a cudaStream_t) that work for device is queued on, for callers that order their own
+ * work after Actinium's (cudaStreamWaitEvent) or time it with CUDA events. */
+AK_API int32_t ak_cuda_stream(int32_t device, void** stream);
 AK_API int32_t ak_cuda_act_forward(int32_t device, int32_t op, int32_t dtype, const void* x,
                                    void* y, int64_t n);
 AK_API int32_t ak_cuda_act_backward(int32_t device, int32_t op, int32_t dtype, const void* x,

@@ -257,6 +257,10 @@ void test_errors() {
     CHECK(ak_cuda_copy_to_device(0, d.d, d.d, -1) == AK_ERR_INVALID_ARGUMENT, "negative bytes");
     CHECK(ak_cuda_convert(0, AK_DTYPE_BF16, d.d, AK_DTYPE_F16, d.d, 4) == AK_ERR_UNSUPPORTED, "bf16 -> f16");
     CHECK(ak_cuda_act_forward(64, 0, AK_DTYPE_F32, d.d, d.d, 4) == AK_ERR_NO_DEVICE, "device 64");
+    void* stream = nullptr;
+    OK(ak_cuda_stream(0, &stream));
+    CHECK(stream != nullptr, "ak_cuda_stream gave no stream");
+    CHECK(ak_cuda_stream(0, nullptr) == AK_ERR_INVALID_ARGUMENT, "ak_cuda_stream with a null out");
 }
 
 }  // namespace

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""The baselines of bench/gpu: the same ops, passes, dtypes and sizes as actinium_cuda_bench, in
+PyTorch eager (out= variants: no allocation in the timed region) and torch.compile (one fused
+kernel where Inductor makes one), plus cuBLAS GEMV/GEMM through torch.matmul for the sparse family.
+Timed with CUDA events around one call, inputs rotated through buffers larger than twice the L2.
+Prints CSV rows in actinium_cuda_bench's columns, with the implementation in the first column.
+
+    torch_bench.py [--quick] [--reps N]
+"""
+import argparse
+import statistics
+import sys
+
+import torch
+
+OPS = ["relu", "gelu_erf", "gelu_tanh", "silu"]
+COLS = 4096  # bias rows, as in cuda_bench.cu
+
+
+def forward_eager(op):
+    aten = torch.ops.aten
+    if op == "relu":
+        return lambda x, y: aten.clamp_min.out(x, 0, out=y)  # relu has no true out= variant
+    if op == "gelu_erf":
+        return lambda x, y: aten.gelu.out(x, approximate="none", out=y)
+    if op == "gelu_tanh":
+        return lambda x, y: aten.gelu.out(x, approximate="tanh", out=y)
+    return lambda x, y: aten.silu.out(x, out=y)
+
+
+def backward_eager(op):
+    aten = torch.ops.aten
+    if op == "relu":
+        return lambda x, dy, dx: aten.threshold_backward.grad_input(dy, x, 0, grad_input=dx)
+    if op == "gelu_erf":
+        return lambda x, dy, dx: aten.gelu_backward.grad_input(dy, x, approximate="none", grad_input=dx)
+    if op == "gelu_tanh":
+        return lambda x, dy, dx: aten.gelu_backward.grad_input(dy, x, approximate="tanh", grad_input=dx)
+    return lambda x, dy, dx: aten.silu_backward.grad_input(dy, x, grad_input=dx)
+
+
+def function(op):
+    f = torch.nn.functional
+    return {
+        "relu": f.relu,
+        "gelu_erf": lambda x: f.gelu(x, approximate="none"),
+        "gelu_tanh": lambda x: f.gelu(x, approximate="tanh"),
+        "silu": f.silu,
+    }[op]
+
+
+def backward_function(op):
+    aten = torch.ops.aten
+    return {
+        "relu": lambda x, dy: aten.threshold_backward(dy, x, 0),
+        "gelu_erf": lambda x, dy: aten.gelu_backward(dy, x, approximate="none"),
+        "gelu_tanh": lambda x, dy: aten.gelu_backward(dy, x, approximate="tanh"),
+        "silu": lambda x, dy: aten.silu_backward(dy, x),
+    }[op]
+
+
+def time_calls(reps, call):
+    """Median, min and max in microseconds of call(i), one call between two events."""
+    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    for i in range(5):
+        call(i)
+    times = []
+    for i in range(reps):
+        start.record()
+        call(i + 5)
+        stop.record()
+        stop.synchronize()
+        times.append(start.elapsed_time(stop) * 1000.0)
+    times.sort()
+    return statistics.median(times), times[0], times[-1]
+
+
+def row(impl, op, pass_name, dtype, n, timing, bytes_moved, copy_us):
+    median, lo, hi = timing
+    print(f"{impl},{op},{pass_name},{dtype},{n},{median:.2f},{lo:.2f},{hi:.2f},{bytes_moved:.0f},"
+          f"{bytes_moved / (median * 1e3):.1f},{copy_us:.2f},{bytes_moved / (copy_us * 1e3):.1f},"
+          f"{copy_us / median:.3f}", flush=True)
+
+
+def activations(quick, reps, l2):
+    sizes = [1 << 16, 1 << 24] if quick else [1 << 16, 1 << 20, 1 << 24, 1 << 26]
+    # One compiled function per op and pass; Inductor specializes it per dtype and shape.
+    torch._dynamo.config.cache_size_limit = 64
+    compiled = {op: (torch.compile(function(op)), torch.compile(backward_function(op)),
+                     torch.compile(lambda x, b, f=function(op): f(x + b))) for op in OPS}
+    for n in sizes:
+        for dtype_name, dtype in (("f32", torch.float32), ("bf16", torch.bfloat16)):
+            es = torch.tensor([], dtype=dtype).element_size()
+            sets = max(1, min(512, 2 * l2 // (3 * n * es) + 1))
+            xs = [torch.randn(n, device="cuda", dtype=dtype) for _ in range(sets)]
+            dys = [torch.randn(n, device="cuda", dtype=dtype) for _ in range(sets)]
+            ys = [torch.empty(n, device="cuda", dtype=dtype) for _ in range(sets)]
+            scratch = torch.empty(n, device="cuda", dtype=dtype)
+            copy2 = time_calls(reps, lambda i: ys[i % sets].copy_(xs[i % sets]))[0]
+            copy3 = time_calls(reps, lambda i: (ys[i % sets].copy_(xs[i % sets]),
+                                                dys[i % sets][: n // 2].copy_(xs[i % sets][: n // 2])))[0]
+            for op in OPS:
+                fwd, bwd = forward_eager(op), backward_eager(op)
+                t = time_calls(reps, lambda i: fwd(xs[i % sets], ys[i % sets]))
+                row("torch_eager", op, "forward", dtype_name, n, t, 2 * n * es, copy2)
+                t = time_calls(reps, lambda i: bwd(xs[i % sets], dys[i % sets], ys[i % sets]))
+                row("torch_eager", op, "backward", dtype_name, n, t, 3 * n * es, copy3)
+                bias = [d[:COLS] for d in dys]
+                # Eager has no fused bias + activation: an add into a scratch tensor, then the op.
+                t = time_calls(reps, lambda i: (torch.add(xs[i % sets].view(-1, COLS), bias[i % sets],
+                                                          out=scratch.view(-1, COLS)),
+                                                fwd(scratch, ys[i % sets])))
+                row("torch_eager", op, "forward_bias", dtype_name, n, t, 2 * n * es, copy2)
+                compiled_fwd, compiled_bwd, compiled_bias = compiled[op]
+                t = time_calls(reps, lambda i: compiled_fwd(xs[i % sets]))
+                row("torch_compile", op, "forward", dtype_name, n, t, 2 * n * es, copy2)
+                t = time_calls(reps, lambda i: compiled_bwd(xs[i % sets], dys[i % sets]))
+                row("torch_compile", op, "backward", dtype_name, n, t, 3 * n * es, copy3)
+                t = time_calls(reps, lambda i: compiled_bias(xs[i % sets].view(-1, COLS), bias[i % sets]))
+                row("torch_compile", op, "forward_bias", dtype_name, n, t, 2 * n * es, copy2)
+            del xs, dys, ys, scratch
+            torch.cuda.empty_cache()
+
+
+def matmuls(quick, reps):
+    """cuBLAS through torch.matmul: the dense baseline of the sparse family (weights 4096 x 11008)."""
+    k, m = 4096, 11008
+    for dtype_name, dtype in (("f32", torch.float32), ("bf16", torch.bfloat16)):
+        w = torch.randn(m, k, device="cuda", dtype=dtype)
+        es = w.element_size()
+        copy = time_calls(reps, lambda i: w.clone())[0]
+        for batch in ([1, 32] if quick else [1, 8, 32]):
+            x = torch.randn(batch, k, device="cuda", dtype=dtype)
+            y = torch.empty(batch, m, device="cuda", dtype=dtype)
+            t = time_calls(reps, lambda i: torch.matmul(x, w.t(), out=y))
+            # the weights dominate: read once; clone reads and writes them, so the copy moves 2x
+            row("cublas", "matmul", f"batch{batch}", dtype_name, m * k, t, m * k * es, copy / 2)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--reps", type=int, default=0)
+    args = parser.parse_args()
+    if not torch.cuda.is_available():
+        print("torch_bench: torch sees no CUDA device", file=sys.stderr)
+        return 2
+    reps = args.reps or (20 if args.quick else 100)
+    l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    print("impl,op,pass,dtype,n,us_median,us_min,us_max,bytes,gbps,copy_us,copy_gbps,of_copy", flush=True)
+    activations(args.quick, reps, l2)
+    matmuls(args.quick, reps)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
