@@ -1,0 +1,34 @@
+package dev.actinium.bench;
+
+import dev.actinium.Activation;
+import dev.actinium.Activations;
+import dev.actinium.DType;
+import dev.actinium.Parallel;
+import dev.actinium.Tensor;
+
+/** Actinium through its public Java API, on the benchmark's Parallel. */
+final class ActiniumImplementation implements Implementation {
+    private final Parallel parallel;
+
+    ActiniumImplementation(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    @Override
+    public String name() {
+        return "actinium";
+    }
+
+    @Override
+    public Runnable forward(Activation op, Buffers b) {
+        Tensor x = Tensor.wrap(b.x(), DType.F32, b.n()), y = Tensor.wrap(b.y(), DType.F32, b.n());
+        return () -> Activations.forward(op, x, y, parallel);
+    }
+
+    @Override
+    public Runnable backward(Activation op, Buffers b) {
+        Tensor x = Tensor.wrap(b.x(), DType.F32, b.n()), dy = Tensor.wrap(b.dy(), DType.F32, b.n());
+        Tensor dx = Tensor.wrap(b.y(), DType.F32, b.n());
+        return () -> Activations.backward(op, x, dy, dx, parallel);
+    }
+}

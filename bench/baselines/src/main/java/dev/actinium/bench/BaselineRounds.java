@@ -1,0 +1,226 @@
+package dev.actinium.bench;
+
+import dev.actinium.Activation;
+import dev.actinium.Actinium;
+import dev.actinium.Parallel;
+import dev.actinium.Reference;
+import dev.actinium.bindings.ActiniumNative;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Actinium and what a JVM user would pick instead (PyTorch, ONNX Runtime, the Java loops) in the same
+ * interleaved rounds: every case once per round in a shuffled order, back to back (no pause that
+ * would let OpenMP workers sleep), plus the copy and the FMA peak; every ratio taken within its
+ * round, then the median over rounds. Before timing, each implementation's values are checked against
+ * the float64 reference, and one that computes another function is marked WRONG in every table.
+ *
+ * <pre>
+ *   BaselineRounds [--n 16777216] [--threads 2] [--rounds 31]
+ * </pre>
+ * Prints a markdown section; bench/run-baselines.sh runs one JVM per thread count and size.
+ */
+public final class BaselineRounds {
+    private static final int CHECK_N = 4096;
+    /**
+     * Error at unit scale (|got - ref| / (|ref| + scale), scale 1 forward and |dy| backward) above which
+     * an implementation computes another function: GELU's approximations by a sigmoid differ by 1e-2;
+     * rounding, even in the tails and where f' crosses zero, stays below 1e-5.
+     */
+    private static final double WRONG = 1e-3;
+    private static final long WARMUP_NANOS = 3_000_000_000L;
+    private static final long PEAK_ITERATIONS = 500_000;
+
+    private record Case(String op, String pass, String impl, double bytesPerElement, int flops, Runnable run,
+                        double[] micros) {}
+
+    public static void main(String[] args) throws Exception {
+        int n = 1 << 24, threads = 2, rounds = 31;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--n" -> n = Integer.parseInt(args[i + 1]);
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.print(run(n, threads, rounds));
+        System.exit(0);  // pools of the baselines would hold the JVM
+    }
+
+    static String run(int n, int threads, int rounds) throws Exception {
+        Parallel parallel = threads == 1 ? Parallel.serial() : Parallel.of(Parallel.newPool(threads));
+        Map<String, String> unavailable = new LinkedHashMap<>();
+        List<Implementation> impls = new ArrayList<>();
+        impls.add(new ActiniumImplementation(parallel));
+        add(impls, unavailable, "pytorch", () -> new TorchImplementation(threads));
+        add(impls, unavailable, "onnxruntime", () -> new OnnxImplementation(threads, false));
+        add(impls, unavailable, "onnxruntime FastGelu", () -> new OnnxImplementation(threads, true));
+        impls.add(new JavaLoopImplementation(parallel, true));
+        impls.add(new JavaLoopImplementation(parallel, false));
+        try (Arena arena = Arena.ofShared()) {
+            Map<String, double[]> errors = check(impls, arena);
+            Implementation.Buffers b = buffers(arena, n, 1);
+            List<Case> cases = new ArrayList<>();
+            MemorySegment src = b.x(), dst = b.y();
+            Case copy = new Case("copy", "copy", "copy", 8, 0,
+                    () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, 4 * s, dst, 4 * s, 4 * (e - s))),
+                    new double[rounds]);
+            cases.add(copy);
+            for (Activation op : Activation.values()) {
+                int ff = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_FORWARD);
+                int bf = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_BACKWARD);
+                for (Implementation impl : impls) {
+                    Runnable f = impl.forward(op, b), g = impl.backward(op, b);
+                    String name = op.nativeName();
+                    if (f != null) cases.add(new Case(name, "forward", impl.name(), 8, ff, f, new double[rounds]));
+                    if (g != null) cases.add(new Case(name, "backward", impl.name(), 12, bf, g, new double[rounds]));
+                }
+            }
+            // Warm-up: the JIT of the Java loops and of each caller, the baselines' thread pools.
+            long end = System.nanoTime() + WARMUP_NANOS;
+            for (int round = 0; round < 3 || System.nanoTime() < end; round++) for (Case c : cases) c.run().run();
+            double[] peaks = new double[rounds];
+            List<Case> order = new ArrayList<>(cases);
+            Random random = new Random(42);
+            for (int round = 0; round < rounds; round++) {
+                Collections.shuffle(order, random);
+                for (Case c : order) {
+                    long start = System.nanoTime();
+                    c.run().run();
+                    c.micros()[round] = (System.nanoTime() - start) / 1e3;
+                }
+                peaks[round] = Report.measurePeak(threads, PEAK_ITERATIONS);
+            }
+            for (Implementation impl : impls) impl.close();
+            List<String> names = impls.stream().map(Implementation::name).filter(i -> !i.equals("actinium")).toList();
+            return render(n, threads, rounds, cases, copy, peaks, errors, unavailable, names);
+        }
+    }
+
+    private interface Maker {
+        Implementation make() throws Exception;
+    }
+
+    private static void add(List<Implementation> impls, Map<String, String> unavailable, String name, Maker maker) {
+        try {
+            impls.add(maker.make());
+        } catch (Exception | LinkageError e) {
+            unavailable.put(name, e.toString());
+        }
+    }
+
+    private static Implementation.Buffers buffers(Arena arena, int n, long seed) {
+        float[] xs = Inputs.normal(n, seed, 3), dys = Inputs.normal(n, seed + 1, 1);
+        MemorySegment x = arena.allocate(4L * n, 64), dy = arena.allocate(4L * n, 64), y = arena.allocate(4L * n, 64);
+        MemorySegment.copy(xs, 0, x, ValueLayout.JAVA_FLOAT, 0, n);
+        MemorySegment.copy(dys, 0, dy, ValueLayout.JAVA_FLOAT, 0, n);
+        return new Implementation.Buffers(n, x, dy, y, xs, dys, new float[n]);
+    }
+
+    /**
+     * The largest errors of each implementation, op and pass against the float64 reference: at unit
+     * scale (which decides WRONG) and relative (|error| / max(|ref|, 1e-3): accuracy in the tails).
+     */
+    private static Map<String, double[]> check(List<Implementation> impls, Arena arena) throws Exception {
+        Implementation.Buffers b = buffers(arena, CHECK_N, 7);
+        Map<String, double[]> errors = new LinkedHashMap<>();
+        for (Implementation impl : impls) {
+            boolean heap = impl instanceof JavaLoopImplementation;
+            for (Activation op : Activation.values()) {
+                for (boolean backward : new boolean[] {false, true}) {
+                    Runnable r = backward ? impl.backward(op, b) : impl.forward(op, b);
+                    if (r == null) continue;
+                    r.run();
+                    float[] got = b.result(heap);
+                    double unit = 0, relative = 0;
+                    for (int i = 0; i < CHECK_N; i++) {
+                        double x = b.xs()[i], scale = backward ? Math.abs(b.dys()[i]) : 1;
+                        double ref = backward ? b.dys()[i] * Reference.derivative(op, x) : Reference.forward(op, x);
+                        double error = Math.abs(got[i] - ref);
+                        unit = Math.max(unit, error / (Math.abs(ref) + scale));
+                        relative = Math.max(relative, error / Math.max(Math.abs(ref), 1e-3));
+                    }
+                    errors.put(key(op.nativeName(), backward ? "backward" : "forward", impl.name()),
+                            new double[] {unit, relative});
+                }
+            }
+        }
+        return errors;
+    }
+
+    private static String key(String op, String pass, String impl) {
+        return op + "/" + pass + "/" + impl;
+    }
+
+    private static String render(int n, int threads, int rounds, List<Case> cases, Case copy, double[] peaks,
+                                 Map<String, double[]> errors, Map<String, String> unavailable, List<String> impls) {
+        StringBuilder s = new StringBuilder();
+        double copyUs = ApiBench.median(copy.micros()), peak = ApiBench.median(peaks);
+        s.append(String.format(Locale.ROOT, "## n = %,d F32, %d thread(s), ISA %s, %d rounds%n%n", n, threads,
+                Actinium.isa().nativeName(), rounds));
+        s.append(String.format(Locale.ROOT, "copy %.1f GB/s; FMA peak %.0f GFLOP/s with %d thread(s) at once%n%n",
+                8.0 * n / copyUs / 1e3, peak / 1e9, threads));
+        unavailable.forEach((name, why) -> s.append("- ").append(name).append(" could not run: ").append(why)
+                .append('\n'));
+        s.append("| op | pass | Actinium us | of floor |");
+        for (String impl : impls) s.append(' ').append(impl).append(" us | Actinium x |");
+        s.append("\n|---|---|---:|---:|");
+        s.append("---:|---:|".repeat(impls.size())).append('\n');
+        for (Activation op : Activation.values()) {
+            for (String pass : new String[] {"forward", "backward"}) {
+                Case mine = find(cases, op.nativeName(), pass, "actinium");
+                double us = ApiBench.median(mine.micros());
+                double[] ofFloor = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    double memoryUs = copy.micros()[r] * mine.bytesPerElement() / copy.bytesPerElement();
+                    ofFloor[r] = Math.max(memoryUs, (double) mine.flops() * n / peaks[r] * 1e6) / mine.micros()[r];
+                }
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f%% |", op.nativeName(), pass, format(us),
+                        100 * ApiBench.median(ofFloor)));
+                for (String impl : impls) {
+                    Case other = find(cases, op.nativeName(), pass, impl);
+                    if (other == null) {
+                        s.append(" - | - |");
+                        continue;
+                    }
+                    double[] ratio = new double[rounds];
+                    for (int r = 0; r < rounds; r++) ratio[r] = other.micros()[r] / mine.micros()[r];
+                    double err = errors.getOrDefault(key(op.nativeName(), pass, impl), new double[] {Double.NaN})[0];
+                    String wrong = err > WRONG ? String.format(Locale.ROOT, " WRONG (error %.1e)", err) : "";
+                    s.append(String.format(Locale.ROOT, " %s%s | %.2f |", format(ApiBench.median(other.micros())),
+                            wrong, ApiBench.median(ratio)));
+                }
+                s.append('\n');
+            }
+        }
+        s.append("\nLargest errors against the float64 reference on ").append(CHECK_N)
+                .append(" normal(0, 3) inputs: at unit scale, |error| / (|ref| + scale) with scale 1 forward and |dy|")
+                .append(" backward (above ").append(WRONG).append(": WRONG, another function); relative, |error| /")
+                .append(" max(|ref|, 1e-3) (accuracy where the result is small)\n\n")
+                .append("| implementation | op | pass | unit scale | relative |\n|---|---|---|---:|---:|\n");
+        errors.forEach((k, v) -> {
+            String[] parts = k.split("/");
+            s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1e%s | %.1e |%n", parts[2], parts[0], parts[1],
+                    v[0], v[0] > WRONG ? " WRONG" : "", v[1]));
+        });
+        return s.toString();
+    }
+
+    private static String format(double us) {
+        return String.format(Locale.ROOT, us < 100 ? "%.1f" : "%.0f", us);
+    }
+
+    private static Case find(List<Case> cases, String op, String pass, String impl) {
+        for (Case c : cases) if (c.op().equals(op) && c.pass().equals(pass) && c.impl().equals(impl)) return c;
+        return null;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.actinium.bench;
+
+import dev.actinium.Activation;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * PyTorch (libtorch CPU through bytedeco's pytorch artifact): the out= variants on tensors made with
+ * from_blob over the benchmark's own memory, so nothing is allocated or copied in the timed call.
+ * relu uses clamp_min_out: relu_out is not a real out-variant (it allocates and copies).
+ */
+final class TorchImplementation implements Implementation {
+    private static final Scalar ZERO = new Scalar(0.0);
+
+    TorchImplementation(int threads) {
+        torch.set_num_threads(threads);
+    }
+
+    @Override
+    public String name() {
+        return "pytorch";
+    }
+
+    private static Tensor view(java.lang.foreign.MemorySegment s, int n) {
+        return torch.from_blob(new FloatPointer(Buffers.floats(s)), new long[] {n}, new TensorOptions(torch.kFloat()));
+    }
+
+    @Override
+    public Runnable forward(Activation op, Buffers b) {
+        Tensor x = view(b.x(), b.n()), y = view(b.y(), b.n());
+        return switch (op) {
+            case RELU -> () -> torch.clamp_min_out(y, x, ZERO);
+            case GELU_ERF -> () -> torch.gelu_out(y, x, "none");
+            case GELU_TANH -> () -> torch.gelu_out(y, x, "tanh");
+            case SILU -> () -> torch.silu_out(y, x);
+        };
+    }
+
+    @Override
+    public Runnable backward(Activation op, Buffers b) {
+        Tensor x = view(b.x(), b.n()), dy = view(b.dy(), b.n()), dx = view(b.y(), b.n());
+        return switch (op) {
+            case RELU -> () -> torch.threshold_backward_out(dx, dy, x, ZERO);
+            case GELU_ERF -> () -> torch.gelu_backward_out(dx, dy, x, "none");
+            case GELU_TANH -> () -> torch.gelu_backward_out(dx, dy, x, "tanh");
+            case SILU -> () -> torch.silu_backward_out(dx, dy, x);
+        };
+    }
+}

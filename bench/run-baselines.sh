@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Actinium against what a JVM user would pick instead (PyTorch via bytedeco, ONNX Runtime, the Vector
+# API and scalar Java loops) in interleaved rounds (BaselineRounds): F32 forward and backward of every
+# activation at 64K (in cache) and 16M (DRAM) elements, 1 and 2 threads, one JVM per case. Fetches the
+# baselines' jars (Maven profile `baselines`) the first time. Writes
+# bench/results/<date>-<cpu>-<n>cpu-baselines/REPORT.md.
+#   bench/run-baselines.sh [--quick]      quick: fewer rounds, about 4 minutes on 2 cores
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+java=$(bench/find-jdk.sh 22)
+# libtorch's OpenMP workers spin after each parallel region by default; on 2 shared vCPUs the spinning
+# takes the CPU from the next case of the round (PyTorch 3-7 ms per 64K call at 2 threads, Actinium 3x
+# slower: bench/results/2026-11-24-1111-amd-epyc-2cpu-baselines). PASSIVE lets them sleep; PyTorch then
+# pays the wake-up at each call instead, which is what it costs between other work.
+export OMP_WAIT_POLICY=PASSIVE
+mvn -q -B -Pbaselines -DskipTests install
+cp="bench/baselines/target/classes:$(cat bench/baselines/target/classpath.txt)"
+cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
+dir="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-baselines"
+mkdir -p "$dir"
+{
+  echo "# Actinium against PyTorch, ONNX Runtime and Java loops, in interleaved rounds"
+  echo
+  echo "- command: \`bench/run-baselines.sh $*\`"
+  echo "- date: $(date -u '+%F %H:%M UTC')"
+  echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
+  echo "- JDK: $("$java" -version 2>&1 | head -1); PyTorch 2.10.0 (bytedeco 1.5.13, libtorch CPU);"
+  echo "  ONNX Runtime 1.29.0 (Java package, MLAS)"
+  echo
+  echo "Every case runs once per round, in a shuffled order, back to back, on the same native buffers"
+  echo "(PyTorch through from_blob and out= variants, ONNX Runtime through tensors over those buffers with"
+  echo "pinned outputs: nothing is allocated or copied in the timed call; the Java loops run on heap"
+  echo "arrays). 'Actinium x' is the median over rounds of the baseline's time over Actinium's in the same"
+  echo "round: above 1, Actinium is faster. 'of floor' is Actinium's fraction of max(bytes / copy"
+  echo "bandwidth, flops / FMA peak), both measured in every round. One JVM per size and thread count;"
+  echo "PyTorch's and ONNX Runtime's pools get the same thread count as Actinium's. OMP_WAIT_POLICY=PASSIVE:"
+  echo "idle OpenMP workers sleep instead of spinning on the cores the next case needs; PyTorch pays a"
+  echo "worker wake-up per call at 2 threads instead."
+} > "$dir/REPORT.md"
+for n in 65536 16777216; do
+  for t in 1 2; do
+    if [ "$quick" = 1 ]; then rounds=$([ "$n" -le 65536 ] && echo 51 || echo 9)
+    else rounds=$([ "$n" -le 65536 ] && echo 301 || echo 31); fi
+    echo >> "$dir/REPORT.md"
+    "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" \
+      dev.actinium.bench.BaselineRounds --n "$n" --threads "$t" --rounds "$rounds" 2>> "$dir/stderr.log" \
+      >> "$dir/REPORT.md"
+  done
+done
+echo "$dir/REPORT.md"
