@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Actinium against what a JVM user would pick instead (PyTorch via bytedeco, ONNX Runtime, the Vector
-# API and scalar Java loops) in interleaved rounds (BaselineRounds): F32 forward and backward of every
-# activation at 64K (in cache) and 16M (DRAM) elements, 1 and 2 threads, one JVM per case. Fetches the
-# baselines' jars (Maven profile `baselines`) the first time. Writes
-# bench/results/<date>-<cpu>-<n>cpu-baselines/REPORT.md.
+# Actinium against what a JVM user would pick instead (PyTorch via bytedeco, ONNX Runtime, ND4J, the
+# Vector API and scalar Java loops) in interleaved rounds (BaselineRounds): F32 forward and backward of
+# every activation at 64K (in cache) and 16M (DRAM) elements, 1 and 2 threads, one JVM per case.
+# Fetches the baselines' jars (Maven profile `baselines`) the first time. Writes
+# bench/results/<date>-<cpu>-<n>cpu-baselines/: REPORT.md, rounds.csv and the plots (BaselinePlots).
 #   bench/run-baselines.sh [--quick]      quick: fewer rounds, about 4 minutes on 2 cores
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ mkdir -p "$dir"
   echo "- date: $(date -u '+%F %H:%M UTC')"
   echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
   echo "- JDK: $("$java" -version 2>&1 | head -1); PyTorch 2.10.0 (bytedeco 1.5.13, libtorch CPU);"
-  echo "  ONNX Runtime 1.29.0 (Java package, MLAS)"
+  echo "  ONNX Runtime 1.29.0 (Java package, MLAS); ND4J 1.0.0-M2.1 (nd4j-native, linux-x86_64-avx512)"
   echo
   echo "Every case runs once per round, in a shuffled order, back to back, on the same native buffers"
   echo "(PyTorch through from_blob and out= variants, ONNX Runtime through tensors over those buffers with"
@@ -45,8 +45,15 @@ for n in 65536 16777216; do
     else rounds=$([ "$n" -le 65536 ] && echo 301 || echo 31); fi
     echo >> "$dir/REPORT.md"
     "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" \
-      dev.actinium.bench.BaselineRounds --n "$n" --threads "$t" --rounds "$rounds" 2>> "$dir/stderr.log" \
+      dev.actinium.bench.BaselineRounds --n "$n" --threads "$t" --rounds "$rounds" --csv "$dir/rounds.csv" \
+      2>> "$dir/stderr.log" \
       >> "$dir/REPORT.md"
   done
 done
+{
+  echo
+  echo "## Plots"
+  echo
+  "$java" -Djava.awt.headless=true -cp "$cp" dev.actinium.bench.BaselinePlots "$dir/rounds.csv" "$dir"
+} >> "$dir/REPORT.md"
 echo "$dir/REPORT.md"

@@ -24,9 +24,10 @@ import java.util.Random;
  * the float64 reference, and one that computes another function is marked WRONG in every table.
  *
  * <pre>
- *   BaselineRounds [--n 16777216] [--threads 2] [--rounds 31]
+ *   BaselineRounds [--n 16777216] [--threads 2] [--rounds 31] [--csv rounds.csv]
  * </pre>
- * Prints a markdown section; bench/run-baselines.sh runs one JVM per thread count and size.
+ * Prints a markdown section, and appends one row per case to the CSV (for BaselinePlots);
+ * bench/run-baselines.sh runs one JVM per thread count and size.
  */
 public final class BaselineRounds {
     private static final int CHECK_N = 4096;
@@ -44,19 +45,29 @@ public final class BaselineRounds {
 
     public static void main(String[] args) throws Exception {
         int n = 1 << 24, threads = 2, rounds = 31;
+        java.nio.file.Path csv = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
+                case "--csv" -> csv = java.nio.file.Path.of(args[i + 1]);
                 case "--n" -> n = Integer.parseInt(args[i + 1]);
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.print(run(n, threads, rounds));
+        StringBuilder rows = new StringBuilder();
+        System.out.print(run(n, threads, rounds, rows));
+        if (csv != null) {
+            if (!java.nio.file.Files.exists(csv)) java.nio.file.Files.writeString(csv, CSV_HEADER);
+            java.nio.file.Files.writeString(csv, rows, java.nio.file.StandardOpenOption.APPEND);
+        }
         System.exit(0);  // pools of the baselines would hold the JVM
     }
 
-    static String run(int n, int threads, int rounds) throws Exception {
+    /** The columns BaselinePlots reads: one row per case, ratio = its time over Actinium's (median per round). */
+    static final String CSV_HEADER = "n,threads,op,pass,impl,us,ratio,wrong\n";
+
+    static String run(int n, int threads, int rounds, StringBuilder csv) throws Exception {
         Parallel parallel = threads == 1 ? Parallel.serial() : Parallel.of(Parallel.newPool(threads));
         Map<String, String> unavailable = new LinkedHashMap<>();
         List<Implementation> impls = new ArrayList<>();
@@ -64,6 +75,7 @@ public final class BaselineRounds {
         add(impls, unavailable, "pytorch", () -> new TorchImplementation(threads));
         add(impls, unavailable, "onnxruntime", () -> new OnnxImplementation(threads, false));
         add(impls, unavailable, "onnxruntime FastGelu", () -> new OnnxImplementation(threads, true));
+        add(impls, unavailable, "ND4J", () -> new Nd4jImplementation(threads));
         impls.add(new JavaLoopImplementation(parallel, true));
         impls.add(new JavaLoopImplementation(parallel, false));
         try (Arena arena = Arena.ofShared()) {
@@ -102,7 +114,7 @@ public final class BaselineRounds {
             }
             for (Implementation impl : impls) impl.close();
             List<String> names = impls.stream().map(Implementation::name).filter(i -> !i.equals("actinium")).toList();
-            return render(n, threads, rounds, cases, copy, peaks, errors, unavailable, names);
+            return render(n, threads, rounds, cases, copy, peaks, errors, unavailable, names, csv);
         }
     }
 
@@ -162,7 +174,8 @@ public final class BaselineRounds {
     }
 
     private static String render(int n, int threads, int rounds, List<Case> cases, Case copy, double[] peaks,
-                                 Map<String, double[]> errors, Map<String, String> unavailable, List<String> impls) {
+                                 Map<String, double[]> errors, Map<String, String> unavailable, List<String> impls,
+                                 StringBuilder csv) {
         StringBuilder s = new StringBuilder();
         double copyUs = ApiBench.median(copy.micros()), peak = ApiBench.median(peaks);
         s.append(String.format(Locale.ROOT, "## n = %,d F32, %d thread(s), ISA %s, %d rounds%n%n", n, threads,
@@ -186,6 +199,8 @@ public final class BaselineRounds {
                 }
                 s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f%% |", op.nativeName(), pass, format(us),
                         100 * ApiBench.median(ofFloor)));
+                csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,actinium,%.3f,1,false%n", n, threads,
+                        op.nativeName(), pass, us));
                 for (String impl : impls) {
                     Case other = find(cases, op.nativeName(), pass, impl);
                     if (other == null) {
@@ -198,6 +213,8 @@ public final class BaselineRounds {
                     String wrong = err > WRONG ? String.format(Locale.ROOT, " WRONG (error %.1e)", err) : "";
                     s.append(String.format(Locale.ROOT, " %s%s | %.2f |", format(ApiBench.median(other.micros())),
                             wrong, ApiBench.median(ratio)));
+                    csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%.3f,%.4f,%b%n", n, threads, op.nativeName(),
+                            pass, impl, ApiBench.median(other.micros()), ApiBench.median(ratio), err > WRONG));
                 }
                 s.append('\n');
             }
