@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Actinium against what a JVM user would pick instead (PyTorch via bytedeco, ONNX Runtime, ND4J, the
-# Vector API and scalar Java loops) in interleaved rounds (BaselineRounds): F32 forward and backward of
-# every activation at 64K (in cache) and 16M (DRAM) elements, 1 and 2 threads, one JVM per case.
+# Vector API and scalar Java loops) in interleaved rounds (BaselineRounds): F32 and BF16 forward and
+# backward of every activation at 64K (in cache) and 16M (DRAM) elements, 1 and 2 threads, one JVM per
+# case (the Java loops are F32 only; a baseline without BF16 kernels says so in the report).
 # Fetches the baselines' jars (Maven profile `baselines`) the first time. Writes
 # bench/results/<date>-<cpu>-<n>cpu-baselines/: REPORT.md, rounds.csv and the plots (BaselinePlots).
-#   bench/run-baselines.sh [--quick]      quick: fewer rounds, about 4 minutes on 2 cores
+#   bench/run-baselines.sh [--quick]      full: about 5 minutes on 2 cores; quick: fewer rounds, about 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -39,16 +40,19 @@ mkdir -p "$dir"
   echo "idle OpenMP workers sleep instead of spinning on the cores the next case needs; PyTorch pays a"
   echo "worker wake-up per call at 2 threads instead."
 } > "$dir/REPORT.md"
+for dtype in f32 bf16; do
 for n in 65536 16777216; do
   for t in 1 2; do
     if [ "$quick" = 1 ]; then rounds=$([ "$n" -le 65536 ] && echo 51 || echo 9)
     else rounds=$([ "$n" -le 65536 ] && echo 301 || echo 31); fi
     echo >> "$dir/REPORT.md"
     "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" \
-      dev.actinium.bench.BaselineRounds --n "$n" --threads "$t" --rounds "$rounds" --csv "$dir/rounds.csv" \
+      dev.actinium.bench.BaselineRounds --n "$n" --threads "$t" --rounds "$rounds" --dtype "$dtype" \
+      --csv "$dir/rounds.csv" \
       2>> "$dir/stderr.log" \
       >> "$dir/REPORT.md"
   done
+done
 done
 {
   echo

@@ -2,7 +2,6 @@ package dev.actinium.bench;
 
 import dev.actinium.Activation;
 import dev.actinium.Activations;
-import dev.actinium.DType;
 import dev.actinium.Parallel;
 import dev.actinium.Tensor;
 
@@ -21,14 +20,14 @@ final class ActiniumImplementation implements Implementation {
 
     @Override
     public Runnable forward(Activation op, Buffers b) {
-        Tensor x = Tensor.wrap(b.x(), DType.F32, b.n()), y = Tensor.wrap(b.y(), DType.F32, b.n());
+        Tensor x = Tensor.wrap(b.x(), b.dtype(), b.n()), y = Tensor.wrap(b.y(), b.dtype(), b.n());
         return () -> Activations.forward(op, x, y, parallel);
     }
 
     @Override
     public Runnable backward(Activation op, Buffers b) {
-        Tensor x = Tensor.wrap(b.x(), DType.F32, b.n()), dy = Tensor.wrap(b.dy(), DType.F32, b.n());
-        Tensor dx = Tensor.wrap(b.y(), DType.F32, b.n());
+        Tensor x = Tensor.wrap(b.x(), b.dtype(), b.n()), dy = Tensor.wrap(b.dy(), b.dtype(), b.n());
+        Tensor dx = Tensor.wrap(b.y(), b.dtype(), b.n());
         return () -> Activations.backward(op, x, dy, dx, parallel);
     }
 }

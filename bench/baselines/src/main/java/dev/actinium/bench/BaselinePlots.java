@@ -31,28 +31,34 @@ import org.jfree.data.category.DefaultCategoryDataset;
  * Prints the markdown image lines for the report.
  */
 public final class BaselinePlots {
-    private record Row(int n, int threads, String op, String pass, String impl, double ratio, boolean wrong) {}
+    private record Row(int n, int threads, String dtype, String op, String pass, String impl, double ratio,
+                       boolean wrong) {}
 
     public static void main(String[] args) throws IOException {
         List<Row> rows = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(args[0]))) {
             String[] f = line.split(",");
             if (f[0].equals("n")) continue;
-            rows.add(new Row(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4], Double.parseDouble(f[6]),
-                    Boolean.parseBoolean(f[7])));
+            rows.add(new Row(Integer.parseInt(f[0]), Integer.parseInt(f[1]), f[2], f[3], f[4], f[5],
+                    Double.parseDouble(f[7]), Boolean.parseBoolean(f[8])));
         }
         Path out = Path.of(args[1]);
         TreeSet<String> configs = new TreeSet<>();
-        for (Row r : rows) configs.add(String.format(Locale.ROOT, "%09d-%d", r.n(), r.threads()));
+        for (Row r : rows) configs.add(String.format(Locale.ROOT, "%s-%09d-%d", r.dtype(), r.n(), r.threads()));
         for (String config : configs) {
-            int n = Integer.parseInt(config.substring(0, 9)), threads = Integer.parseInt(config.substring(10));
+            String[] parts = config.split("-");
+            String dtype = parts[0];
+            int n = Integer.parseInt(parts[1]), threads = Integer.parseInt(parts[2]);
             DefaultCategoryDataset data = new DefaultCategoryDataset();
             for (Row r : rows) {
-                if (r.n() != n || r.threads() != threads || r.impl().equals("actinium") || r.wrong()) continue;
+                if (r.n() != n || r.threads() != threads || !r.dtype().equals(dtype) || r.impl().equals("actinium")
+                        || r.wrong()) {
+                    continue;
+                }
                 data.addValue(r.ratio(), r.impl(), r.op() + " " + (r.pass().equals("forward") ? "fwd" : "bwd"));
             }
             String size = n >= 1 << 20 ? (n >> 20) + "M" : (n >> 10) + "K";
-            String title = String.format(Locale.ROOT, "Actinium's speedup, F32, %s elements, %d thread(s)", size,
+            String title = String.format(Locale.ROOT, "Actinium's speedup, %s, %s elements, %d thread(s)", dtype, size,
                     threads);
             JFreeChart chart = ChartFactory.createBarChart(title, null, "baseline time / Actinium time", data,
                     PlotOrientation.VERTICAL, true, false, false);
@@ -68,7 +74,8 @@ public final class BaselinePlots {
             plot.setBackgroundPaint(Color.WHITE);
             plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
             chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-            String file = String.format(Locale.ROOT, "speedup-%s-%dt.png", size, threads);
+            String file = String.format(Locale.ROOT, "speedup-%s-%s-%dt.png", dtype.toLowerCase(Locale.ROOT), size,
+                    threads);
             ChartUtils.saveChartAsPNG(out.resolve(file).toFile(), chart, 1100, 480);
             System.out.printf(Locale.ROOT, "![%s](%s)%n%n", title, file);
         }

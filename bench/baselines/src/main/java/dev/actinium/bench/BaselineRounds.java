@@ -2,6 +2,7 @@ package dev.actinium.bench;
 
 import dev.actinium.Activation;
 import dev.actinium.Actinium;
+import dev.actinium.DType;
 import dev.actinium.Parallel;
 import dev.actinium.Reference;
 import dev.actinium.bindings.ActiniumNative;
@@ -24,7 +25,7 @@ import java.util.Random;
  * the float64 reference, and one that computes another function is marked WRONG in every table.
  *
  * <pre>
- *   BaselineRounds [--n 16777216] [--threads 2] [--rounds 31] [--csv rounds.csv]
+ *   BaselineRounds [--n 16777216] [--threads 2] [--rounds 31] [--dtype f32|bf16] [--csv rounds.csv]
  * </pre>
  * Prints a markdown section, and appends one row per case to the CSV (for BaselinePlots);
  * bench/run-baselines.sh runs one JVM per thread count and size.
@@ -37,6 +38,8 @@ public final class BaselineRounds {
      * rounding, even in the tails and where f' crosses zero, stays below 1e-5.
      */
     private static final double WRONG = 1e-3;
+    /** The same for BF16 outputs: two bf16 roundings (derivative, then product) reach 1e-2. */
+    private static final double WRONG_BF16 = 1.5e-2;
     private static final long WARMUP_NANOS = 3_000_000_000L;
     private static final long PEAK_ITERATIONS = 500_000;
 
@@ -45,10 +48,12 @@ public final class BaselineRounds {
 
     public static void main(String[] args) throws Exception {
         int n = 1 << 24, threads = 2, rounds = 31;
+        DType dtype = DType.F32;
         java.nio.file.Path csv = null;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--csv" -> csv = java.nio.file.Path.of(args[i + 1]);
+                case "--dtype" -> dtype = DType.valueOf(args[i + 1].toUpperCase(Locale.ROOT));
                 case "--n" -> n = Integer.parseInt(args[i + 1]);
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
@@ -56,7 +61,7 @@ public final class BaselineRounds {
             }
         }
         StringBuilder rows = new StringBuilder();
-        System.out.print(run(n, threads, rounds, rows));
+        System.out.print(run(n, threads, rounds, dtype, rows));
         if (csv != null) {
             if (!java.nio.file.Files.exists(csv)) java.nio.file.Files.writeString(csv, CSV_HEADER);
             java.nio.file.Files.writeString(csv, rows, java.nio.file.StandardOpenOption.APPEND);
@@ -65,9 +70,9 @@ public final class BaselineRounds {
     }
 
     /** The columns BaselinePlots reads: one row per case, ratio = its time over Actinium's (median per round). */
-    static final String CSV_HEADER = "n,threads,op,pass,impl,us,ratio,wrong\n";
+    static final String CSV_HEADER = "n,threads,dtype,op,pass,impl,us,ratio,wrong\n";
 
-    static String run(int n, int threads, int rounds, StringBuilder csv) throws Exception {
+    static String run(int n, int threads, int rounds, DType dtype, StringBuilder csv) throws Exception {
         Parallel parallel = threads == 1 ? Parallel.serial() : Parallel.of(Parallel.newPool(threads));
         Map<String, String> unavailable = new LinkedHashMap<>();
         List<Implementation> impls = new ArrayList<>();
@@ -79,22 +84,23 @@ public final class BaselineRounds {
         impls.add(new JavaLoopImplementation(parallel, true));
         impls.add(new JavaLoopImplementation(parallel, false));
         try (Arena arena = Arena.ofShared()) {
-            Map<String, double[]> errors = check(impls, arena);
-            Implementation.Buffers b = buffers(arena, n, 1);
+            Map<String, double[]> errors = check(impls, arena, dtype, unavailable);
+            Implementation.Buffers b = buffers(arena, n, 1, dtype);
+            long es = dtype.byteSize();
             List<Case> cases = new ArrayList<>();
             MemorySegment src = b.x(), dst = b.y();
-            Case copy = new Case("copy", "copy", "copy", 8, 0,
-                    () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, 4 * s, dst, 4 * s, 4 * (e - s))),
+            Case copy = new Case("copy", "copy", "copy", 2 * es, 0,
+                    () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, es * s, dst, es * s, es * (e - s))),
                     new double[rounds]);
             cases.add(copy);
             for (Activation op : Activation.values()) {
                 int ff = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_FORWARD);
                 int bf = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_BACKWARD);
                 for (Implementation impl : impls) {
-                    Runnable f = impl.forward(op, b), g = impl.backward(op, b);
                     String name = op.nativeName();
-                    if (f != null) cases.add(new Case(name, "forward", impl.name(), 8, ff, f, new double[rounds]));
-                    if (g != null) cases.add(new Case(name, "backward", impl.name(), 12, bf, g, new double[rounds]));
+                    Runnable f = bind(impl, op, false, b, unavailable), g = bind(impl, op, true, b, unavailable);
+                    if (f != null) cases.add(new Case(name, "forward", impl.name(), 2 * es, ff, f, new double[rounds]));
+                    if (g != null) cases.add(new Case(name, "backward", impl.name(), 3 * es, bf, g, new double[rounds]));
                 }
             }
             // Warm-up: the JIT of the Java loops and of each caller, the baselines' thread pools.
@@ -114,7 +120,7 @@ public final class BaselineRounds {
             }
             for (Implementation impl : impls) impl.close();
             List<String> names = impls.stream().map(Implementation::name).filter(i -> !i.equals("actinium")).toList();
-            return render(n, threads, rounds, cases, copy, peaks, errors, unavailable, names, csv);
+            return render(n, threads, rounds, dtype, cases, copy, peaks, errors, unavailable, names, csv);
         }
     }
 
@@ -130,28 +136,62 @@ public final class BaselineRounds {
         }
     }
 
-    private static Implementation.Buffers buffers(Arena arena, int n, long seed) {
+    /** A pass bound to buffers, or null where the implementation has none or cannot (the reason is kept). */
+    private static Runnable bind(Implementation impl, Activation op, boolean backward, Implementation.Buffers b,
+                                 Map<String, String> unavailable) {
+        String what = impl.name() + " " + op.nativeName() + (backward ? " backward" : " forward");
+        if (unavailable.containsKey(what)) return null;  // it failed on the check's buffers
+        try {
+            return backward ? impl.backward(op, b) : impl.forward(op, b);
+        } catch (Exception | LinkageError e) {
+            unavailable.put(what, e.toString());
+            return null;
+        }
+    }
+
+    private static Implementation.Buffers buffers(Arena arena, int n, long seed, DType dtype) {
         float[] xs = Inputs.normal(n, seed, 3), dys = Inputs.normal(n, seed + 1, 1);
-        MemorySegment x = arena.allocate(4L * n, 64), dy = arena.allocate(4L * n, 64), y = arena.allocate(4L * n, 64);
-        MemorySegment.copy(xs, 0, x, ValueLayout.JAVA_FLOAT, 0, n);
-        MemorySegment.copy(dys, 0, dy, ValueLayout.JAVA_FLOAT, 0, n);
-        return new Implementation.Buffers(n, x, dy, y, xs, dys, new float[n]);
+        long es = dtype.byteSize();
+        MemorySegment x = arena.allocate(es * n, 64), dy = arena.allocate(es * n, 64), y = arena.allocate(es * n, 64);
+        store(xs, x, dtype);
+        store(dys, dy, dtype);
+        return new Implementation.Buffers(dtype, n, x, dy, y, xs, dys, new float[n]);
+    }
+
+    /** Stores values in the dtype, and rounds them in place to what was stored (the reference's input). */
+    private static void store(float[] values, MemorySegment s, DType dtype) {
+        for (int i = 0; i < values.length; i++) {
+            if (dtype == DType.F32) {
+                s.setAtIndex(ValueLayout.JAVA_FLOAT, i, values[i]);
+            } else {
+                short h = Reference.toBf16(values[i]);
+                s.setAtIndex(ValueLayout.JAVA_SHORT, i, h);
+                values[i] = Reference.fromBf16(h);
+            }
+        }
     }
 
     /**
      * The largest errors of each implementation, op and pass against the float64 reference: at unit
      * scale (which decides WRONG) and relative (|error| / max(|ref|, 1e-3): accuracy in the tails).
      */
-    private static Map<String, double[]> check(List<Implementation> impls, Arena arena) throws Exception {
-        Implementation.Buffers b = buffers(arena, CHECK_N, 7);
+    private static Map<String, double[]> check(List<Implementation> impls, Arena arena, DType dtype,
+                                               Map<String, String> unavailable) {
+        Implementation.Buffers b = buffers(arena, CHECK_N, 7, dtype);
         Map<String, double[]> errors = new LinkedHashMap<>();
         for (Implementation impl : impls) {
             boolean heap = impl instanceof JavaLoopImplementation;
             for (Activation op : Activation.values()) {
                 for (boolean backward : new boolean[] {false, true}) {
-                    Runnable r = backward ? impl.backward(op, b) : impl.forward(op, b);
+                    Runnable r = bind(impl, op, backward, b, unavailable);
                     if (r == null) continue;
-                    r.run();
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        unavailable.put(impl.name() + " " + op.nativeName() + (backward ? " backward" : " forward"),
+                                e.toString());
+                        continue;
+                    }
                     float[] got = b.result(heap);
                     double unit = 0, relative = 0;
                     for (int i = 0; i < CHECK_N; i++) {
@@ -173,15 +213,17 @@ public final class BaselineRounds {
         return op + "/" + pass + "/" + impl;
     }
 
-    private static String render(int n, int threads, int rounds, List<Case> cases, Case copy, double[] peaks,
+    private static String render(int n, int threads, int rounds, DType dtype, List<Case> cases, Case copy,
+                                 double[] peaks,
                                  Map<String, double[]> errors, Map<String, String> unavailable, List<String> impls,
                                  StringBuilder csv) {
         StringBuilder s = new StringBuilder();
         double copyUs = ApiBench.median(copy.micros()), peak = ApiBench.median(peaks);
-        s.append(String.format(Locale.ROOT, "## n = %,d F32, %d thread(s), ISA %s, %d rounds%n%n", n, threads,
+        double wrongAbove = dtype == DType.BF16 ? WRONG_BF16 : WRONG;
+        s.append(String.format(Locale.ROOT, "## n = %,d %s, %d thread(s), ISA %s, %d rounds%n%n", n, dtype, threads,
                 Actinium.isa().nativeName(), rounds));
         s.append(String.format(Locale.ROOT, "copy %.1f GB/s; FMA peak %.0f GFLOP/s with %d thread(s) at once%n%n",
-                8.0 * n / copyUs / 1e3, peak / 1e9, threads));
+                copy.bytesPerElement() * n / copyUs / 1e3, peak / 1e9, threads));
         unavailable.forEach((name, why) -> s.append("- ").append(name).append(" could not run: ").append(why)
                 .append('\n'));
         s.append("| op | pass | Actinium us | of floor |");
@@ -191,6 +233,7 @@ public final class BaselineRounds {
         for (Activation op : Activation.values()) {
             for (String pass : new String[] {"forward", "backward"}) {
                 Case mine = find(cases, op.nativeName(), pass, "actinium");
+                if (mine == null) continue;
                 double us = ApiBench.median(mine.micros());
                 double[] ofFloor = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
@@ -199,7 +242,7 @@ public final class BaselineRounds {
                 }
                 s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.0f%% |", op.nativeName(), pass, format(us),
                         100 * ApiBench.median(ofFloor)));
-                csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,actinium,%.3f,1,false%n", n, threads,
+                csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,actinium,%.3f,1,false%n", n, threads, dtype,
                         op.nativeName(), pass, us));
                 for (String impl : impls) {
                     Case other = find(cases, op.nativeName(), pass, impl);
@@ -210,24 +253,25 @@ public final class BaselineRounds {
                     double[] ratio = new double[rounds];
                     for (int r = 0; r < rounds; r++) ratio[r] = other.micros()[r] / mine.micros()[r];
                     double err = errors.getOrDefault(key(op.nativeName(), pass, impl), new double[] {Double.NaN})[0];
-                    String wrong = err > WRONG ? String.format(Locale.ROOT, " WRONG (error %.1e)", err) : "";
+                    String wrong = err > wrongAbove ? String.format(Locale.ROOT, " WRONG (error %.1e)", err) : "";
                     s.append(String.format(Locale.ROOT, " %s%s | %.2f |", format(ApiBench.median(other.micros())),
                             wrong, ApiBench.median(ratio)));
-                    csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%.3f,%.4f,%b%n", n, threads, op.nativeName(),
-                            pass, impl, ApiBench.median(other.micros()), ApiBench.median(ratio), err > WRONG));
+                    csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%.3f,%.4f,%b%n", n, threads, dtype,
+                            op.nativeName(), pass, impl, ApiBench.median(other.micros()), ApiBench.median(ratio),
+                            err > wrongAbove));
                 }
                 s.append('\n');
             }
         }
         s.append("\nLargest errors against the float64 reference on ").append(CHECK_N)
                 .append(" normal(0, 3) inputs: at unit scale, |error| / (|ref| + scale) with scale 1 forward and |dy|")
-                .append(" backward (above ").append(WRONG).append(": WRONG, another function); relative, |error| /")
+                .append(" backward (above ").append(wrongAbove).append(": WRONG, another function); relative, |error| /")
                 .append(" max(|ref|, 1e-3) (accuracy where the result is small)\n\n")
                 .append("| implementation | op | pass | unit scale | relative |\n|---|---|---|---:|---:|\n");
         errors.forEach((k, v) -> {
             String[] parts = k.split("/");
             s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.1e%s | %.1e |%n", parts[2], parts[0], parts[1],
-                    v[0], v[0] > WRONG ? " WRONG" : "", v[1]));
+                    v[0], v[0] > wrongAbove ? " WRONG" : "", v[1]));
         });
         return s.toString();
     }

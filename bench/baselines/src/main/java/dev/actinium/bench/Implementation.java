@@ -1,9 +1,12 @@
 package dev.actinium.bench;
 
 import dev.actinium.Activation;
+import dev.actinium.DType;
+import dev.actinium.Reference;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
 /**
  * One implementation of the activations that BaselineRounds times: Actinium or what a JVM user would
@@ -23,17 +26,24 @@ interface Implementation extends AutoCloseable {
     default void close() throws Exception {}
 
     /**
-     * n F32 elements of x, dy and y in native memory (what Actinium, PyTorch and ONNX Runtime run
-     * on), and heap copies for the Java loops, which run on float[] as a Java user has them.
+     * n elements of x, dy and y of dtype (F32 or BF16) in native memory (what Actinium, PyTorch, ONNX
+     * Runtime and ND4J run on), and their values as float[] (already rounded to the dtype) for the
+     * reference and for the Java loops, which run on F32 heap arrays as a Java user has them.
      */
-    record Buffers(int n, MemorySegment x, MemorySegment dy, MemorySegment y, float[] xs, float[] dys, float[] ys) {
-        static FloatBuffer floats(MemorySegment s) {
-            return s.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+    record Buffers(DType dtype, int n, MemorySegment x, MemorySegment dy, MemorySegment y, float[] xs, float[] dys,
+                   float[] ys) {
+        static ByteBuffer bytes(MemorySegment s) {
+            return s.asByteBuffer().order(ByteOrder.nativeOrder());
         }
 
         /** What the last pass wrote: y, or ys for the Java loops. */
         float[] result(boolean heap) {
-            return heap ? ys.clone() : y.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+            if (heap) return ys.clone();
+            if (dtype == DType.F32) return y.toArray(ValueLayout.JAVA_FLOAT);
+            short[] h = y.toArray(ValueLayout.JAVA_SHORT);
+            float[] f = new float[h.length];
+            for (int i = 0; i < h.length; i++) f[i] = Reference.fromBf16(h[i]);
+            return f;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
 import dev.actinium.Activation;
+import dev.actinium.DType;
 import dev.actinium.Parallel;
 
 /** The plain Java loops of actinium-bench (scalar, or the Vector API), split over the same Parallel. */
@@ -20,6 +21,7 @@ final class JavaLoopImplementation implements Implementation {
 
     @Override
     public Runnable forward(Activation op, Buffers b) {
+        if (b.dtype() != DType.F32) return null;  // the loops read and write float[]
         float[] x = b.xs(), y = b.ys();
         return vector ? () -> parallel.forRange(x.length, (s, e) -> VectorApi.forward(op, x, y, (int) s, (int) e))
                 : () -> parallel.forRange(x.length, (s, e) -> JavaScalar.forward(op, x, y, (int) s, (int) e));
@@ -27,6 +29,7 @@ final class JavaLoopImplementation implements Implementation {
 
     @Override
     public Runnable backward(Activation op, Buffers b) {
+        if (b.dtype() != DType.F32) return null;
         float[] x = b.xs(), dy = b.dys(), dx = b.ys();
         return vector ? () -> parallel.forRange(x.length, (s, e) -> VectorApi.backward(op, x, dy, dx, (int) s, (int) e))
                 : () -> parallel.forRange(x.length, (s, e) -> JavaScalar.backward(op, x, dy, dx, (int) s, (int) e));

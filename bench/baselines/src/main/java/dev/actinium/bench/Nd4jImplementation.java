@@ -2,7 +2,8 @@ package dev.actinium.bench;
 
 import dev.actinium.Activation;
 import java.lang.foreign.MemorySegment;
-import org.bytedeco.javacpp.FloatPointer;
+import dev.actinium.DType;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
@@ -30,14 +31,15 @@ final class Nd4jImplementation implements Implementation {
         return "ND4J";
     }
 
-    private static INDArray view(MemorySegment s, int n) {
-        return Nd4j.create(Nd4j.createBuffer(new FloatPointer(Buffers.floats(s)), n, DataType.FLOAT), new long[] {n},
-                new long[] {1}, 0, 'c', DataType.FLOAT);
+    private static INDArray view(MemorySegment s, Buffers b) {
+        DataType type = b.dtype() == DType.BF16 ? DataType.BFLOAT16 : DataType.FLOAT;
+        return Nd4j.create(Nd4j.createBuffer(new Pointer(Buffers.bytes(s)), b.n(), type), new long[] {b.n()},
+                new long[] {1}, 0, 'c', type);
     }
 
     @Override
     public Runnable forward(Activation op, Buffers b) {
-        INDArray x = view(b.x(), b.n()), y = view(b.y(), b.n());
+        INDArray x = view(b.x(), b), y = view(b.y(), b);
         return switch (op) {
             case RELU -> () -> Nd4j.exec(new RectifiedLinear(x, y, 0.0));
             case GELU_ERF -> () -> Nd4j.exec(new PreciseGELU(x, y));
@@ -48,7 +50,7 @@ final class Nd4jImplementation implements Implementation {
 
     @Override
     public Runnable backward(Activation op, Buffers b) {
-        INDArray x = view(b.x(), b.n()), dy = view(b.dy(), b.n()), dx = view(b.y(), b.n());
+        INDArray x = view(b.x(), b), dy = view(b.dy(), b), dx = view(b.y(), b);
         return switch (op) {
             case RELU -> () -> Nd4j.exec(new RectifiedLinearDerivative(x, dy, dx));
             case GELU_ERF, GELU_TANH -> () -> {

@@ -1,10 +1,12 @@
 package dev.actinium.bench;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.actinium.Activation;
+import dev.actinium.DType;
 import dev.actinium.bench.OnnxModel.Node;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +54,11 @@ final class OnnxImplementation implements Implementation {
     @Override
     public Runnable forward(Activation op, Buffers b) throws OrtException {
         if (fastGelu && op != Activation.GELU_TANH) return null;
-        OrtSession session = env.createSession(OnnxModel.model(graph(op, fastGelu)), options);
-        OnnxTensor x = OnnxTensor.createTensor(env, Buffers.floats(b.x()), new long[] {b.n()});
-        OnnxTensor y = OnnxTensor.createTensor(env, Buffers.floats(b.y()), new long[] {b.n()});
+        boolean bf16 = b.dtype() == DType.BF16;
+        OnnxJavaType type = bf16 ? OnnxJavaType.BFLOAT16 : OnnxJavaType.FLOAT;
+        OrtSession session = env.createSession(OnnxModel.model(bf16, graph(op, fastGelu)), options);
+        OnnxTensor x = OnnxTensor.createTensor(env, Buffers.bytes(b.x()), new long[] {b.n()}, type);
+        OnnxTensor y = OnnxTensor.createTensor(env, Buffers.bytes(b.y()), new long[] {b.n()}, type);
         open.add(session);
         open.add(x);
         open.add(y);

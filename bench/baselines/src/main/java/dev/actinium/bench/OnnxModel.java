@@ -57,11 +57,11 @@ final class OnnxModel {
     /** A node of the graph: op_type in domain ("" for the standard ops), with string attributes. */
     record Node(String opType, String domain, String[] inputs, String output, String... stringAttributes) {}
 
-    private static final int FLOAT = 1;  // TensorProto.DataType
+    private static final int FLOAT = 1, BFLOAT16 = 16;  // TensorProto.DataType
     private static final int ATTRIBUTE_STRING = 3;  // AttributeProto.AttributeType
 
-    /** A model whose graph computes the nodes in order from input "x" to output "y". */
-    static byte[] model(Node... nodes) {
+    /** A model whose graph computes the nodes in order from input "x" to output "y" (BF16 or F32). */
+    static byte[] model(boolean bf16, Node... nodes) {
         Message graph = new Message();
         for (int i = 0; i < nodes.length; i++) {
             Node node = nodes[i];
@@ -75,7 +75,7 @@ final class OnnxModel {
             if (!node.domain().isEmpty()) m.string(7, node.domain());
             graph.message(1, m);
         }
-        graph.string(2, "actinium_baseline").message(11, floatVector("x")).message(12, floatVector("y"));
+        graph.string(2, "actinium_baseline").message(11, vector("x", bf16)).message(12, vector("y", bf16));
         return new Message()
                 .varint(1, 9)  // IR version 9 (ONNX 1.15)
                 .string(2, "actinium-bench")
@@ -85,9 +85,9 @@ final class OnnxModel {
                 .toBytes();
     }
 
-    private static Message floatVector(String name) {
+    private static Message vector(String name, boolean bf16) {
         Message shape = new Message().message(1, new Message().string(2, "n"));
-        Message tensor = new Message().varint(1, FLOAT).message(2, shape);
+        Message tensor = new Message().varint(1, bf16 ? BFLOAT16 : FLOAT).message(2, shape);
         return new Message().string(1, name).message(2, new Message().message(1, tensor));
     }
 }

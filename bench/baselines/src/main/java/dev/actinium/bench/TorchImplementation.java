@@ -1,7 +1,8 @@
 package dev.actinium.bench;
 
 import dev.actinium.Activation;
-import org.bytedeco.javacpp.FloatPointer;
+import dev.actinium.DType;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -24,13 +25,14 @@ final class TorchImplementation implements Implementation {
         return "pytorch";
     }
 
-    private static Tensor view(java.lang.foreign.MemorySegment s, int n) {
-        return torch.from_blob(new FloatPointer(Buffers.floats(s)), new long[] {n}, new TensorOptions(torch.kFloat()));
+    private static Tensor view(java.lang.foreign.MemorySegment s, Buffers b) {
+        return torch.from_blob(new Pointer(Buffers.bytes(s)), new long[] {b.n()},
+                new TensorOptions(b.dtype() == DType.BF16 ? torch.kBFloat16() : torch.kFloat()));
     }
 
     @Override
     public Runnable forward(Activation op, Buffers b) {
-        Tensor x = view(b.x(), b.n()), y = view(b.y(), b.n());
+        Tensor x = view(b.x(), b), y = view(b.y(), b);
         return switch (op) {
             case RELU -> () -> torch.clamp_min_out(y, x, ZERO);
             case GELU_ERF -> () -> torch.gelu_out(y, x, "none");
@@ -41,7 +43,7 @@ final class TorchImplementation implements Implementation {
 
     @Override
     public Runnable backward(Activation op, Buffers b) {
-        Tensor x = view(b.x(), b.n()), dy = view(b.dy(), b.n()), dx = view(b.y(), b.n());
+        Tensor x = view(b.x(), b), dy = view(b.dy(), b), dx = view(b.y(), b);
         return switch (op) {
             case RELU -> () -> torch.threshold_backward_out(dx, dy, x, ZERO);
             case GELU_ERF -> () -> torch.gelu_backward_out(dx, dy, x, "none");
