@@ -18,15 +18,13 @@ java=$(bench/find-jdk.sh 22)
 export OMP_WAIT_POLICY=PASSIVE
 mvn -q -B -Pbaselines -DskipTests install
 cp="bench/baselines/target/classes:$(cat bench/baselines/target/classpath.txt)"
-cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
-dir="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-baselines"
+. bench/result-meta.sh
+dir=$(result_path baselines)
 mkdir -p "$dir"
 {
   echo "# Actinium against PyTorch, ONNX Runtime and Java loops, in interleaved rounds"
   echo
-  echo "- command: \`bench/run-baselines.sh $*\`"
-  echo "- date: $(date -u '+%F %H:%M UTC')"
-  echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
+  result_meta "bench/run-baselines.sh $*"
   echo "- JDK: $("$java" -version 2>&1 | head -1); PyTorch 2.10.0 (bytedeco 1.5.13, libtorch CPU);"
   echo "  ONNX Runtime 1.29.0 (Java package, MLAS); ND4J 1.0.0-M2.1 (nd4j-native, linux-x86_64-avx512)"
   echo

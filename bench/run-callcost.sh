@@ -8,15 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 java=$(bench/find-jdk.sh 22)
 mvn -q -B -DskipTests install >/dev/null
-cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
-out="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-callcost.md"
+. bench/result-meta.sh
+out=$(result_path callcost.md)
 mkdir -p bench/results
 {
   echo "# What a call costs on tiny tensors"
   echo
-  echo "- command: \`bench/run-callcost.sh $*\`"
-  echo "- date: $(date -u '+%F %H:%M UTC')"
-  echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
+  result_meta "bench/run-callcost.sh $*"
   echo "- JDK: $("$java" -version 2>&1 | head -1)"
   echo
   "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \

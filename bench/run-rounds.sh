@@ -11,15 +11,13 @@ cd "$(dirname "$0")/.."
 java=$(bench/find-jdk.sh 22)
 mvn -q -DskipTests install >/dev/null  # bindings drives CMake, which builds kernel_bench too
 bin=bindings/target/native/actinium_kernel_bench
-cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
-out="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-rounds.md"
+. bench/result-meta.sh
+out=$(result_path rounds.md)
 mkdir -p bench/results
 {
   echo "# Actinium kernels in interleaved rounds: C ABI and Java API"
   echo
-  echo "- command: \`bench/run-rounds.sh $*\`"
-  echo "- date: $(date -u '+%F %H:%M UTC')"
-  echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
+  result_meta "bench/run-rounds.sh $*"
   echo "- compiler: $(c++ --version | head -1); JDK: $("$java" -version 2>&1 | head -1)"
   echo
   echo "Floor = max(bytes / copy bandwidth, flops / FMA peak); bytes 2n and 3n elements forward and"

@@ -7,14 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 java=$(bench/find-jdk.sh 22)
 mvn -q -DskipTests install >/dev/null
-cpu=$(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1 | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/-$//')
-out="bench/results/$(date -u +%F-%H%M)-${cpu}-$(nproc)cpu-safepoint.md"
+. bench/result-meta.sh
+out=$(result_path safepoint.md)
 {
   echo "# Actinium: safepoint latency of kernel downcalls"
   echo
-  echo "- command: \`bench/run-safepoint.sh $*\`"
-  echo "- date: $(date -u '+%F %H:%M UTC')"
-  echo "- machine: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
+  result_meta "bench/run-safepoint.sh $*"
   echo "- JDK: $("$java" -version 2>&1 | head -1); JVM flags: -Xmx1g -XX:+UseG1GC"
   echo
   "$java" --enable-native-access=ALL-UNNAMED -Xmx1g -XX:+UseG1GC -cp bench/target/benchmarks.jar \

@@ -100,7 +100,9 @@ public final class BaselineRounds {
                     String name = op.nativeName();
                     Runnable f = bind(impl, op, false, b, unavailable), g = bind(impl, op, true, b, unavailable);
                     if (f != null) cases.add(new Case(name, "forward", impl.name(), 2 * es, ff, f, new double[rounds]));
-                    if (g != null) cases.add(new Case(name, "backward", impl.name(), 3 * es, bf, g, new double[rounds]));
+                    if (g != null) {
+                        cases.add(new Case(name, "backward", impl.name(), 3 * es, bf, g, new double[rounds]));
+                    }
                 }
             }
             // Warm-up: the JIT of the Java loops and of each caller, the baselines' thread pools.
@@ -265,7 +267,8 @@ public final class BaselineRounds {
         }
         s.append("\nLargest errors against the float64 reference on ").append(CHECK_N)
                 .append(" normal(0, 3) inputs: at unit scale, |error| / (|ref| + scale) with scale 1 forward and |dy|")
-                .append(" backward (above ").append(wrongAbove).append(": WRONG, another function); relative, |error| /")
+                .append(" backward (above ").append(wrongAbove)
+                .append(": WRONG, another function); relative, |error| /")
                 .append(" max(|ref|, 1e-3) (accuracy where the result is small)\n\n")
                 .append("| implementation | op | pass | unit scale | relative |\n|---|---|---|---:|---:|\n");
         errors.forEach((k, v) -> {
