@@ -3,8 +3,9 @@
 # Vector API and scalar Java loops) in interleaved rounds (BaselineRounds): F32 and BF16 forward and
 # backward of every activation at 64K (in cache) and 16M (DRAM) elements, 1 and 2 threads, one JVM per
 # case (the Java loops are F32 only; a baseline without BF16 kernels says so in the report).
-# Fetches the baselines' jars (Maven profile `baselines`) the first time. Writes
-# bench/results/<date>-<cpu>-<n>cpu-baselines/: REPORT.md, rounds.csv and the plots (BaselinePlots).
+# Then throughput against size, 4K to 16M, relu and gelu_erf forward, with the copy and compute
+# ceilings (SizeSweep). Fetches the baselines' jars (Maven profile `baselines`) the first time. Writes
+# bench/results/<date>-<cpu>-<n>cpu-baselines/: REPORT.md, rounds.csv, sweep.csv and the plots.
 #   bench/run-baselines.sh [--quick]      full: about 5 minutes on 2 cores; quick: fewer rounds, about 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,9 @@ mkdir -p "$dir"
   echo "bandwidth, flops / FMA peak), both measured in every round. One JVM per size and thread count;"
   echo "PyTorch's and ONNX Runtime's pools get the same thread count as Actinium's. OMP_WAIT_POLICY=PASSIVE:"
   echo "idle OpenMP workers sleep instead of spinning on the cores the next case needs; PyTorch pays a"
-  echo "worker wake-up per call at 2 threads instead."
+  echo "worker wake-up per call at 2 threads instead. Each JVM warms every case up for 3 s first (the Vector"
+  echo "API loops take seconds to compile); no timed call allocates (fresh native memory costs about 220 ms"
+  echo "per 64 MiB of first touches here)."
 } > "$dir/REPORT.md"
 for dtype in f32 bf16; do
 for n in 65536 16777216; do
@@ -52,10 +55,19 @@ for n in 65536 16777216; do
   done
 done
 done
+for t in 1 2; do
+  "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" \
+    dev.actinium.bench.SizeSweep --threads "$t" --csv "$dir/sweep.csv" $([ "$quick" = 1 ] && echo --quick) \
+    2>> "$dir/stderr.log"
+done
 {
   echo
   echo "## Plots"
   echo
   "$java" -Djava.awt.headless=true -cp "$cp" dev.actinium.bench.BaselinePlots "$dir/rounds.csv" "$dir"
+  echo "GB/s against size (8 bytes per element moved), with the copy of the same bytes and the compute"
+  echo "ceiling (the bytes per second the FMA peak allows for the op's flops) measured in the same rounds:"
+  echo
+  "$java" -Djava.awt.headless=true -cp "$cp" dev.actinium.bench.SweepPlots "$dir/sweep.csv" "$dir"
 } >> "$dir/REPORT.md"
 echo "$dir/REPORT.md"

@@ -10,12 +10,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Actinium and what a JVM user would pick instead (PyTorch, ONNX Runtime, the Java loops) in the same
@@ -41,10 +39,6 @@ public final class BaselineRounds {
     /** The same for BF16 outputs: two bf16 roundings (derivative, then product) reach 1e-2. */
     private static final double WRONG_BF16 = 1.5e-2;
     private static final long WARMUP_NANOS = 3_000_000_000L;
-    private static final long PEAK_ITERATIONS = 500_000;
-
-    private record Case(String op, String pass, String impl, double bytesPerElement, int flops, Runnable run,
-                        double[] micros) {}
 
     public static void main(String[] args) throws Exception {
         int n = 1 << 24, threads = 2, rounds = 31;
@@ -87,9 +81,9 @@ public final class BaselineRounds {
             Map<String, double[]> errors = check(impls, arena, dtype, unavailable);
             Implementation.Buffers b = buffers(arena, n, 1, dtype);
             long es = dtype.byteSize();
-            List<Case> cases = new ArrayList<>();
+            List<TimedCase> cases = new ArrayList<>();
             MemorySegment src = b.x(), dst = b.y();
-            Case copy = new Case("copy", "copy", "copy", 2 * es, 0,
+            TimedCase copy = new TimedCase("copy", "copy", "copy", 2 * es, 0,
                     () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, es * s, dst, es * s, es * (e - s))),
                     new double[rounds]);
             cases.add(copy);
@@ -99,27 +93,15 @@ public final class BaselineRounds {
                 for (Implementation impl : impls) {
                     String name = op.nativeName();
                     Runnable f = bind(impl, op, false, b, unavailable), g = bind(impl, op, true, b, unavailable);
-                    if (f != null) cases.add(new Case(name, "forward", impl.name(), 2 * es, ff, f, new double[rounds]));
+                    if (f != null) {
+                        cases.add(new TimedCase(name, "forward", impl.name(), 2 * es, ff, f, new double[rounds]));
+                    }
                     if (g != null) {
-                        cases.add(new Case(name, "backward", impl.name(), 3 * es, bf, g, new double[rounds]));
+                        cases.add(new TimedCase(name, "backward", impl.name(), 3 * es, bf, g, new double[rounds]));
                     }
                 }
             }
-            // Warm-up: the JIT of the Java loops and of each caller, the baselines' thread pools.
-            long end = System.nanoTime() + WARMUP_NANOS;
-            for (int round = 0; round < 3 || System.nanoTime() < end; round++) for (Case c : cases) c.run().run();
-            double[] peaks = new double[rounds];
-            List<Case> order = new ArrayList<>(cases);
-            Random random = new Random(42);
-            for (int round = 0; round < rounds; round++) {
-                Collections.shuffle(order, random);
-                for (Case c : order) {
-                    long start = System.nanoTime();
-                    c.run().run();
-                    c.micros()[round] = (System.nanoTime() - start) / 1e3;
-                }
-                peaks[round] = Report.measurePeak(threads, PEAK_ITERATIONS);
-            }
+            double[] peaks = TimedCase.rounds(cases, rounds, threads, WARMUP_NANOS);
             for (Implementation impl : impls) impl.close();
             List<String> names = impls.stream().map(Implementation::name).filter(i -> !i.equals("actinium")).toList();
             return render(n, threads, rounds, dtype, cases, copy, peaks, errors, unavailable, names, csv);
@@ -215,7 +197,7 @@ public final class BaselineRounds {
         return op + "/" + pass + "/" + impl;
     }
 
-    private static String render(int n, int threads, int rounds, DType dtype, List<Case> cases, Case copy,
+    private static String render(int n, int threads, int rounds, DType dtype, List<TimedCase> cases, TimedCase copy,
                                  double[] peaks,
                                  Map<String, double[]> errors, Map<String, String> unavailable, List<String> impls,
                                  StringBuilder csv) {
@@ -234,7 +216,7 @@ public final class BaselineRounds {
         s.append("---:|---:|".repeat(impls.size())).append('\n');
         for (Activation op : Activation.values()) {
             for (String pass : new String[] {"forward", "backward"}) {
-                Case mine = find(cases, op.nativeName(), pass, "actinium");
+                TimedCase mine = TimedCase.find(cases, op.nativeName(), pass, "actinium");
                 if (mine == null) continue;
                 double us = ApiBench.median(mine.micros());
                 double[] ofFloor = new double[rounds];
@@ -247,7 +229,7 @@ public final class BaselineRounds {
                 csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,actinium,%.3f,1,false%n", n, threads, dtype,
                         op.nativeName(), pass, us));
                 for (String impl : impls) {
-                    Case other = find(cases, op.nativeName(), pass, impl);
+                    TimedCase other = TimedCase.find(cases, op.nativeName(), pass, impl);
                     if (other == null) {
                         s.append(" - | - |");
                         continue;
@@ -281,10 +263,5 @@ public final class BaselineRounds {
 
     private static String format(double us) {
         return String.format(Locale.ROOT, us < 100 ? "%.1f" : "%.0f", us);
-    }
-
-    private static Case find(List<Case> cases, String op, String pass, String impl) {
-        for (Case c : cases) if (c.op().equals(op) && c.pass().equals(pass) && c.impl().equals(impl)) return c;
-        return null;
     }
 }
