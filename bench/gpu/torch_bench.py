@@ -59,18 +59,22 @@ def backward_function(op):
     }[op]
 
 
-def time_calls(reps, call):
-    """Median, min and max in microseconds of call(i), one call between two events."""
+def time_calls(reps, call, batch=1):
+    """Median, min and max in microseconds per call of call(i), `batch` calls between two events (as
+    cuda_bench.cu does, so small kernels are not timed as the gap between two host dispatches)."""
     start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
     for i in range(5):
         call(i)
     times = []
-    for i in range(reps):
+    nxt = 5
+    for _ in range(reps):
         start.record()
-        call(i + 5)
+        for _ in range(batch):
+            call(nxt)
+            nxt += 1
         stop.record()
         stop.synchronize()
-        times.append(start.elapsed_time(stop) * 1000.0)
+        times.append(start.elapsed_time(stop) * 1000.0 / batch)
     times.sort()
     return statistics.median(times), times[0], times[-1]
 
@@ -92,31 +96,36 @@ def activations(quick, reps, l2):
         for dtype_name, dtype in (("f32", torch.float32), ("bf16", torch.bfloat16)):
             es = torch.tensor([], dtype=dtype).element_size()
             sets = max(1, min(512, 2 * l2 // (3 * n * es) + 1))
-            xs = [torch.randn(n, device="cuda", dtype=dtype) for _ in range(sets)]
+            batch = max(1, (1 << 22) // n)  # about 4M elements per timing, as in cuda_bench.cu
+
+            def timed(call, batch=batch):
+                return time_calls(reps, call, batch)
+
+            xs = [torch.randn(n, device="cuda", dtype=dtype) * 3 for _ in range(sets)]  # normal(0, 3) as there
             dys = [torch.randn(n, device="cuda", dtype=dtype) for _ in range(sets)]
             ys = [torch.empty(n, device="cuda", dtype=dtype) for _ in range(sets)]
             scratch = torch.empty(n, device="cuda", dtype=dtype)
-            copy2 = time_calls(reps, lambda i: ys[i % sets].copy_(xs[i % sets]))[0]
-            copy3 = time_calls(reps, lambda i: (ys[i % sets].copy_(xs[i % sets]),
-                                                dys[i % sets][: n // 2].copy_(xs[i % sets][: n // 2])))[0]
+            copy2 = timed(lambda i: ys[i % sets].copy_(xs[i % sets]))[0]
+            copy3 = timed(lambda i: (ys[i % sets].copy_(xs[i % sets]),
+                                     dys[i % sets][: n // 2].copy_(xs[i % sets][: n // 2])))[0]
             for op in OPS:
                 fwd, bwd = forward_eager(op), backward_eager(op)
-                t = time_calls(reps, lambda i: fwd(xs[i % sets], ys[i % sets]))
+                t = timed(lambda i: fwd(xs[i % sets], ys[i % sets]))
                 row("torch_eager", op, "forward", dtype_name, n, t, 2 * n * es, copy2)
-                t = time_calls(reps, lambda i: bwd(xs[i % sets], dys[i % sets], ys[i % sets]))
+                t = timed(lambda i: bwd(xs[i % sets], dys[i % sets], ys[i % sets]))
                 row("torch_eager", op, "backward", dtype_name, n, t, 3 * n * es, copy3)
                 bias = [d[:COLS] for d in dys]
                 # Eager has no fused bias + activation: an add into a scratch tensor, then the op.
-                t = time_calls(reps, lambda i: (torch.add(xs[i % sets].view(-1, COLS), bias[i % sets],
-                                                          out=scratch.view(-1, COLS)),
-                                                fwd(scratch, ys[i % sets])))
+                t = timed(lambda i: (torch.add(xs[i % sets].view(-1, COLS), bias[i % sets],
+                                               out=scratch.view(-1, COLS)),
+                                     fwd(scratch, ys[i % sets])))
                 row("torch_eager", op, "forward_bias", dtype_name, n, t, 2 * n * es, copy2)
                 compiled_fwd, compiled_bwd, compiled_bias = compiled[op]
-                t = time_calls(reps, lambda i: compiled_fwd(xs[i % sets]))
+                t = timed(lambda i: compiled_fwd(xs[i % sets]))
                 row("torch_compile", op, "forward", dtype_name, n, t, 2 * n * es, copy2)
-                t = time_calls(reps, lambda i: compiled_bwd(xs[i % sets], dys[i % sets]))
+                t = timed(lambda i: compiled_bwd(xs[i % sets], dys[i % sets]))
                 row("torch_compile", op, "backward", dtype_name, n, t, 3 * n * es, copy3)
-                t = time_calls(reps, lambda i: compiled_bias(xs[i % sets].view(-1, COLS), bias[i % sets]))
+                t = timed(lambda i: compiled_bias(xs[i % sets].view(-1, COLS), bias[i % sets]))
                 row("torch_compile", op, "forward_bias", dtype_name, n, t, 2 * n * es, copy2)
             del xs, dys, ys, scratch
             torch.cuda.empty_cache()

@@ -97,7 +97,7 @@ public final class DenseBaselines {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
                 "## y = W x, W 11008 x 4096, %d thread(s), %d rounds%n%ncopy %.1f GB/s%n%n", threads, rounds,
                 copyGbps));
-        s.append("| batch | dtype | implementation | us (median) | weight GB/s | of copy bandwidth |\n")
+        s.append("| batch | dtype | implementation | us (median) | weight GB/s | of copy GB/s (read + write) |\n")
                 .append("|---|---|---|---:|---:|---:|\n");
         for (TimedCase c : cases) {
             if (c == copy) continue;
