@@ -12,7 +12,7 @@
 #define AK_SHARED_ARRAY(T, name, count)                                  \
     static const char name##_site_ = 0;                                 \
     const ::ak::emu::SharedArray<T> name(                               \
-        ::ak::emu::shared_site(&name##_site_, sizeof(T) * (count), alignof(T)), (count))
+        ::ak::emu::shared_site(&name##_site_, sizeof(T) * (count)), (count))
 // The launch's dynamic shared memory (its shmem argument) as an array of T.
 #define AK_DYNAMIC_SHARED(T, name) const ::ak::emu::SharedArray<T> name = ::ak::emu::dynamic_shared_array<T>()
 // One 16-byte copy between 16-byte aligned addresses (memcpy: host C++ has strict aliasing).

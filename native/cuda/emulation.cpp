@@ -403,9 +403,8 @@ SharedRegion* region_for(Launch& l, const void* site, size_t bytes) {
 }
 }  // namespace
 
-SharedRegion* shared_site(const void* site, size_t bytes, size_t align) {
+SharedRegion* shared_site(const void* site, size_t bytes) {
     Launch& l = *emulator().launch;
-    (void)align;  // the vector's storage is aligned for any type of 16 bytes or less
     const size_t regions = l.regions.size();
     SharedRegion* r = region_for(l, site, bytes);
     if (l.regions.size() > regions) {
@@ -538,16 +537,6 @@ void reset_error() {
     e.sticky = cudaSuccess;
     e.sticky_message.clear();
     t_last_error = cudaSuccess;
-}
-
-void set_multiprocessors(int count) {
-    std::lock_guard<std::mutex> lock(emulator().mutex);
-    emulator().multiprocessors = count < 1 ? 1 : count;
-}
-
-uint64_t launches() {
-    std::lock_guard<std::mutex> lock(emulator().mutex);
-    return emulator().launches;
 }
 
 }  // namespace ak::emu

@@ -100,13 +100,11 @@ cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device);
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device);
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags);
 cudaError_t cudaStreamSynchronize(cudaStream_t stream);
-cudaError_t cudaDeviceSynchronize();
 cudaError_t cudaMalloc(void** ptr, size_t bytes);
 cudaError_t cudaFree(void* ptr);
 cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind,
                             cudaStream_t stream);
 cudaError_t cudaGetLastError();
-cudaError_t cudaPeekAtLastError();
 const char* cudaGetErrorString(cudaError_t err);
 const char* cudaGetErrorName(cudaError_t err);
 
@@ -140,7 +138,7 @@ uint64_t warp_collective(Collective kind, unsigned mask, uint64_t value, int arg
 
 // Shared memory: one region per declaration site (static) or per launch (dynamic) in each block.
 struct SharedRegion;
-SharedRegion* shared_site(const void* site, size_t bytes, size_t align);
+SharedRegion* shared_site(const void* site, size_t bytes);
 SharedRegion* dynamic_shared(size_t* bytes);
 void* shared_data(SharedRegion* region);
 // made: the shared clock when the reference was made; a reference used after the clock moved (a
@@ -219,10 +217,6 @@ void set_block_order(BlockOrder order);
 uint64_t seed(uint64_t value);
 // Clears a sticky error, as a new CUDA context would.
 void reset_error();
-// The emulated device's multiprocessor count (default 2: large tensors take many grid strides).
-void set_multiprocessors(int count);
-// Kernel launches since the process started.
-uint64_t launches();
 
 }  // namespace ak::emu
 

@@ -129,11 +129,6 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
     return sticky_or(cudaSuccess);  // work ran when it was enqueued
 }
 
-cudaError_t cudaDeviceSynchronize() {
-    std::lock_guard<std::mutex> lock(emulator().mutex);
-    return sticky_or(cudaSuccess);
-}
-
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {
     if (!ptr) return api_error(cudaErrorInvalidValue, "cudaMalloc: ptr is null");
     *ptr = nullptr;
@@ -219,12 +214,6 @@ cudaError_t cudaGetLastError() {
     const cudaError_t err = e.sticky ? e.sticky : ak::emu::t_last_error;
     ak::emu::t_last_error = cudaSuccess;
     return err;
-}
-
-cudaError_t cudaPeekAtLastError() {
-    auto& e = emulator();
-    std::lock_guard<std::mutex> lock(e.mutex);
-    return e.sticky ? e.sticky : ak::emu::t_last_error;
 }
 
 const char* cudaGetErrorName(cudaError_t err) {
