@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "common/act_defaults.h"
 #include "include/actinium.h"
 
 namespace {
@@ -129,22 +130,32 @@ int main(int argc, char** argv) {
                 ok(ak_cuda_copy_on_device(0, rot.dy(i), rot.x(i), n * es / 2), "copy");
             });
             for (int op = 0; op < AK_ACT_COUNT; ++op) {
+                const std::vector<float> params = ak::default_params(op);
+                const float* p = params.empty() ? nullptr : params.data();
+                const bool gated = ak_activation_flags(op) & AK_ACT_GATED;
+                if (ak_activation_flags(op) & AK_ACT_SEEDED) continue;  // not timed on the GPU yet
                 struct Pass {
                     const char* name;
                     int64_t tensors;
                 };
                 for (const Pass pass : {Pass{"forward", 2}, Pass{"backward", 3}, Pass{"forward_bias", 2}}) {
+                    // Gated ops: gate = x and up = dy, y of n / 2 elements (3 half-size tensors forward);
+                    // backward and bias timings are element-wise ops' only.
+                    if (gated && std::strcmp(pass.name, "forward") != 0) continue;
                     const Timing t = time_calls(stream, reps, batch, [&](size_t i) {
-                        if (!std::strcmp(pass.name, "forward"))
-                            ok(ak_cuda_act_forward(0, op, dtype, rot.x(i), rot.y(i), n), "forward");
+                        if (gated)
+                            ok(ak_cuda_act_gated_forward(0, op, dtype, p, rot.x(i), rot.dy(i), cols, nullptr, nullptr,
+                                                         rot.y(i), n / 2 / cols, cols), "gated forward");
+                        else if (!std::strcmp(pass.name, "forward"))
+                            ok(ak_cuda_act_forward(0, op, dtype, p, rot.x(i), rot.y(i), n), "forward");
                         else if (!std::strcmp(pass.name, "backward"))
-                            ok(ak_cuda_act_backward(0, op, dtype, rot.x(i), rot.dy(i), rot.y(i), n), "backward");
+                            ok(ak_cuda_act_backward(0, op, dtype, p, rot.x(i), rot.dy(i), rot.y(i), n), "backward");
                         else
-                            ok(ak_cuda_act_forward_bias(0, op, dtype, rot.x(i), rot.dy(i), rot.y(i), n / cols, cols),
-                               "forward_bias");
+                            ok(ak_cuda_act_forward_bias(0, op, dtype, p, rot.x(i), rot.dy(i), rot.y(i), n / cols,
+                                                        cols), "forward_bias");
                     });
                     const Timing& copy = pass.tensors == 3 ? copy3 : copy2;
-                    const double bytes = double(pass.tensors * n * es);
+                    const double bytes = double(gated ? 3 * (n / 2) * es : pass.tensors * n * es);
                     const double copy_gbps = bytes / (copy.median_us * 1e3);
                     std::printf("%s,%s,%s,%lld,%.2f,%.2f,%.2f,%.0f,%.1f,%.2f,%.1f,%.3f\n", ak_activation_name(op),
                                 pass.name, dtype == AK_DTYPE_F32 ? "f32" : "bf16", (long long)n, t.median_us, t.min_us,

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/act_defaults.h"
 #include "include/actinium.h"
 
 namespace {
@@ -123,10 +124,14 @@ int main(int argc, char** argv) {
     const int64_t cols = 4096, rows = n / cols;  // the bias shape of the JMH benchmark
     if (n % cols != 0 || n % (64 * threads) != 0) { std::fprintf(stderr, "--n must be a multiple of 4096 and 64 * threads\n"); return 2; }
 
-    if (dtype_name != "f32" && dtype_name != "bf16") { std::fprintf(stderr, "--dtype must be f32 or bf16\n"); return 2; }
-    const int32_t dtype = dtype_name == "f32" ? AK_DTYPE_F32 : AK_DTYPE_BF16;
+    if (dtype_name != "f32" && dtype_name != "bf16" && dtype_name != "f16") {
+        std::fprintf(stderr, "--dtype must be f32, bf16 or f16\n");
+        return 2;
+    }
+    const int32_t dtype = dtype_name == "f32" ? AK_DTYPE_F32 : dtype_name == "bf16" ? AK_DTYPE_BF16 : AK_DTYPE_F16;
     const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;  // bytes per stored element
-    char *x = allocate(es * n), *dy = allocate(es * n), *y = allocate(es * n), *bias = allocate(es * cols);
+    char *x = allocate(es * n), *dy = allocate(es * n), *y = allocate(es * n), *y2 = allocate(es * n);
+    char* bias = allocate(es * cols);
     {
         // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1), stored as dtype.
         std::mt19937 rng(7);
@@ -145,17 +150,39 @@ int main(int argc, char** argv) {
     std::vector<Case> cases;
     cases.push_back({"memcpy", "copy", two, 0, [&](int64_t a, int64_t b) {
         std::memcpy(y + es * a, x + es * a, static_cast<size_t>(es * (b - a))); }, {}});
+    // Every op of the list with its default parameters (kept alive for the whole run).
+    std::vector<std::vector<float>> params(AK_ACT_COUNT);
     for (int op = 0; op < AK_ACT_COUNT; ++op) {
         const char* name = ak_activation_name(op);
         double ff = ak_activation_flops(op, AK_FORWARD), bf = ak_activation_flops(op, AK_BACKWARD);
+        params[op] = ak::default_params(op);
+        const float* p = params[op].empty() ? nullptr : params[op].data();
+        if (ak_activation_flags(op) & AK_ACT_SEEDED) {
+            cases.push_back({name, "seeded forward", two, ff, [=](int64_t a, int64_t b) {
+                check(ak_act_seeded_forward(op, dtype, p, 42, a, x + es * a, y + es * a, b - a, AK_FLAG_NONE)); }, {}});
+            cases.push_back({name, "seeded backward", three, bf, [=](int64_t a, int64_t b) {
+                check(ak_act_seeded_backward(op, dtype, p, 42, a, x + es * a, dy + es * a, y + es * a, b - a,
+                                             AK_FLAG_NONE)); }, {}});
+            continue;
+        }
+        if (ak_activation_flags(op) & AK_ACT_GATED) {
+            // gate = x, up = dy as two [rows, cols] tensors: reads 2, writes 1 forward; reads 3, writes 2 backward.
+            cases.push_back({name, "gated forward", three, ff, [=](int64_t a, int64_t b) {
+                check(ak_act_gated_forward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr, y + es * a,
+                                           (b - a) / cols, cols, AK_FLAG_NONE)); }, {}});
+            cases.push_back({name, "gated backward", 5.0 * es, bf, [=](int64_t a, int64_t b) {
+                check(ak_act_gated_backward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr, dy + es * a,
+                                            y + es * a, y2 + es * a, (b - a) / cols, cols, AK_FLAG_NONE)); }, {}});
+            continue;
+        }
         for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
             std::string s = flags ? " (stream)" : "";
             cases.push_back({name, "forward" + s, two, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward(op, dtype, x + es * a, y + es * a, b - a, flags)); }, {}});
+                check(ak_act_forward(op, dtype, p, x + es * a, y + es * a, b - a, flags)); }, {}});
             cases.push_back({name, "forward+bias" + s, two, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward_bias(op, dtype, x + es * a, bias, y + es * a, (b - a) / cols, cols, flags)); }, {}});
+                check(ak_act_forward_bias(op, dtype, p, x + es * a, bias, y + es * a, (b - a) / cols, cols, flags)); }, {}});
             cases.push_back({name, "backward" + s, three, bf, [=](int64_t a, int64_t b) {
-                check(ak_act_backward(op, dtype, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
+                check(ak_act_backward(op, dtype, p, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
         }
     }
 
@@ -189,7 +216,7 @@ int main(int argc, char** argv) {
     double copy_s = median(cases[0].seconds);
     double copy_bw = two * n / copy_s;
     std::printf("# native kernel bench: n = %lld %s, %d thread(s), ISA %s, %d rounds (median)\n\n",
-                static_cast<long long>(n), dtype == AK_DTYPE_F32 ? "F32" : "BF16", threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
+                static_cast<long long>(n), dtype_name.c_str(), threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
     std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s (%.0f-%.0f) with %d thread(s) at once\n\n",
                 copy_bw / 1e9, copy_s * 1e6, peak / 1e9, *std::min_element(peaks.begin(), peaks.end()) / 1e9,
                 *std::max_element(peaks.begin(), peaks.end()) / 1e9, threads);

@@ -8,21 +8,21 @@ compare, blend, round, scale, reciprocal, and/xor on floats) = 1; loads, stores,
 registers and integer/loop instructions = 0. Divided by 16 lanes gives flops per element, the
 numbers in the AK_ACTIVATIONS list of native/include/actinium.h.
 
-Run: python3 bench/tools/count_flops.py bindings/target/native/CMakeFiles/actinium_cpu.dir/cpu/isa_avx512.cpp.o
+Run: python3 bench/tools/count_flops.py bindings/target/native/CMakeFiles/actinium_cpu.dir/act_shards/avx512_*.cpp.o
 """
 import re
 import subprocess
 import sys
 
-obj = sys.argv[1]
-asm = subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-C", obj], capture_output=True, text=True).stdout
+asm = "".join(subprocess.run(["objdump", "-d", "--no-show-raw-insn", "-C", obj], capture_output=True, text=True).stdout
+              for obj in sys.argv[1:])
 funcs = re.split(r"\n(?=[0-9a-f]+ <)", asm)
 FMA = re.compile(r"^vf(n?)m(add|sub)(132|213|231)ps$")
 ARITH = re.compile(r"^v(add|sub|mul|div|min|max|cmp\w*|blendm|rndscale|scalef|rcp14|and|andn|xor|or|sqrt)ps$")
 for f in funcs:
     # The loop lives in the kernel or in the for_each_vector instance it calls, whichever holds
     # the streaming stores.
-    m = re.match(r"[0-9a-f]+ <.*?ak::cpu::(act_forward|act_backward)<ak::cpu::multi::Io<ak::cpu::avx512::Io, \d+>, ak::act::(\w+), float>", f)
+    m = re.match(r"[0-9a-f]+ <.*?ak::cpu::(act_forward|act_backward)<ak::cpu::multi::LoadStore<ak::cpu::avx512::LoadStore, \d+>, ak::act::(\w+), float>", f)
     if not m or "vmovntps" not in f:
         continue
     lines = []

@@ -2,7 +2,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "../cpu/errors.h"
+#include "../common/errors.h"
 #include "../include/actinium.h"
 #include "runtime.h"
 

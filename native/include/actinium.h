@@ -59,24 +59,133 @@ typedef enum ak_isa {
     AK_ISA_AVX512 = 2  /* AVX-512 F, BW, DQ, VL */
 } ak_isa;
 
-/* ---- the activation list ------------------------------------------------------------------
- * One row per activation: X(ENUM_SUFFIX, name, forward flops per element, backward flops per
- * element). The flop counts are the arithmetic of the AVX-512 kernel's hot loop per element
- * (an FMA counts 2, any other arithmetic instruction 1), as bench/tools/count_flops.py reads them
- * from the object code; the benchmarks divide them by the measured FMA peak for the compute
- * floor. Math: native/ops/activations.h. */
-#define AK_ACTIVATIONS(X)           \
-    X(RELU, relu, 3, 3)             \
-    X(GELU_ERF, gelu_erf, 61, 64)   \
-    X(GELU_TANH, gelu_tanh, 36, 45) \
-    X(SILU, silu, 32, 38)
+/* ---- results ------------------------------------------------------------------------------
+ * ak_status_t is an ak_status value. Every function returning it leaves a message for
+ * ak_last_error() (CPU library) or ak_cuda_last_error() (CUDA library) when it is not AK_OK. */
+typedef int32_t ak_status_t;
 
-#define AK_ACT_ENUM_ROW(E, name, ff, bf) AK_ACT_##E,
+/* ---- the activation list ------------------------------------------------------------------
+ * One row per activation: X(ENUM_SUFFIX, name, parameter count, flags, forward flops per element,
+ * backward flops per element). Names are PyTorch's where PyTorch has the op. The flop counts are
+ * the arithmetic of the AVX-512 kernel's hot loop per element (an FMA counts 2, any other
+ * arithmetic instruction 1), as bench/tools/count_flops.py reads them from the object code; the
+ * benchmarks divide them by the measured FMA peak for the compute floor (gated rows: their gate's
+ * counts, plus the products; stochastic_silu: silu's and relu's plus the select, its Philox draw
+ * being integer work). Math and the meaning of
+ * each op: native/ops/act/. Every file a new row touches: native/README.md. */
+typedef enum ak_act_flag {
+    /* A few flops per element: its kernels handle one vector per step (interleaving more gains
+     * nothing and lengthens the ragged ends), and large outputs may take streaming stores. */
+    AK_ACT_MEMORY_BOUND = 1,
+    /* Backward from the saved output y is offered (ak_act_backward_from_output). */
+    AK_ACT_FROM_OUTPUT = 2,
+    /* Gated: y = f(gate) * g(up) over two halves of the input (ak_act_gated_*), not element-wise. */
+    AK_ACT_GATED = 4,
+    /* Stochastic: each element's function is drawn from Philox keyed by (seed, element offset)
+     * (ak_act_seeded_*), the same draw forward and backward. */
+    AK_ACT_SEEDED = 8
+} ak_act_flag;
+
+#define AK_ACTIVATIONS(X)                                                                           \
+    X(RELU, relu, 0, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 3, 3)                               \
+    X(LEAKY_RELU, leaky_relu, 1, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 5, 4)                   \
+    X(RELU6, relu6, 0, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 4, 5)                             \
+    X(HARDTANH, hardtanh, 2, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 4, 5)                       \
+    X(ELU, elu, 1, AK_ACT_FROM_OUTPUT, 41, 27)                                                     \
+    X(SELU, selu, 0, AK_ACT_FROM_OUTPUT, 42, 27)                                                   \
+    X(CELU, celu, 1, AK_ACT_FROM_OUTPUT, 42, 27)                                                   \
+    X(SIGMOID, sigmoid, 0, AK_ACT_FROM_OUTPUT, 32, 36)                                             \
+    X(TANH, tanh, 0, AK_ACT_FROM_OUTPUT, 50, 34)                                                   \
+    X(HARDSIGMOID, hardsigmoid, 0, AK_ACT_MEMORY_BOUND, 6, 6)                                      \
+    X(HARDSWISH, hardswish, 0, AK_ACT_MEMORY_BOUND, 7, 8)                                          \
+    X(SOFTPLUS, softplus, 2, 0, 46, 36)                                                            \
+    X(SOFTSIGN, softsign, 0, 0, 8, 8)                                                              \
+    X(LOGSIGMOID, logsigmoid, 0, 0, 42, 34)                                                        \
+    X(TANHSHRINK, tanhshrink, 0, 0, 70, 52)                                                        \
+    X(SOFTSHRINK, softshrink, 1, AK_ACT_MEMORY_BOUND, 6, 5)                                        \
+    X(HARDSHRINK, hardshrink, 1, AK_ACT_MEMORY_BOUND, 6, 5)                                        \
+    X(THRESHOLD, threshold, 2, AK_ACT_MEMORY_BOUND, 4, 3)                                          \
+    X(GELU_ERF, gelu_erf, 0, 0, 61, 64)                                                            \
+    X(GELU_TANH, gelu_tanh, 0, 0, 36, 45)                                                          \
+    X(QUICK_GELU, quick_gelu, 0, 0, 38, 41)                                                        \
+    X(SILU, silu, 0, 0, 32, 38)                                                                    \
+    X(SWISH, swish, 1, 0, 38, 41)                                                                  \
+    X(MISH, mish, 0, 0, 30, 38)                                                                    \
+    X(SAU, sau, 2, 0, 69, 66)                                                                      \
+    X(CRRELU, crrelu, 1, 0, 33, 36)                                                                \
+    X(RELU_SQUARED, relu_squared, 1, AK_ACT_MEMORY_BOUND, 5, 9)                                    \
+    X(SHIFTED_RELU, shifted_relu, 2, AK_ACT_MEMORY_BOUND, 5, 7)                                    \
+    X(SOFT_THRESHOLD, soft_threshold, 2, AK_ACT_MEMORY_BOUND, 9, 9)                                \
+    X(HELU, helu, 1, AK_ACT_MEMORY_BOUND, 3, 3)                                                    \
+    X(SINE, sine, 1, 0, 56, 58)                                                                    \
+    X(CAUCHY, cauchy, 3, 0, 10, 15)                                                                \
+    X(GLU, glu, 0, AK_ACT_GATED, 33, 71)                                                           \
+    X(REGLU, reglu, 0, AK_ACT_GATED | AK_ACT_MEMORY_BOUND, 4, 9)                                   \
+    X(GEGLU_ERF, geglu_erf, 0, AK_ACT_GATED, 62, 128)                                              \
+    X(GEGLU_TANH, geglu_tanh, 0, AK_ACT_GATED, 37, 84)                                             \
+    X(SWIGLU, swiglu, 0, AK_ACT_GATED, 33, 73)                                                     \
+    X(SREGLU, sreglu, 1, AK_ACT_GATED | AK_ACT_MEMORY_BOUND, 6, 17)                                \
+    X(DRELU, drelu, 0, AK_ACT_GATED | AK_ACT_MEMORY_BOUND, 7, 15)                                  \
+    X(STOCHASTIC_SILU, stochastic_silu, 1, AK_ACT_SEEDED, 36, 42)                                  \
+    /* add new rows above this line */
+
+/* The parameters of the rows above, in the order of the op's params array:
+ * P(ENUM_SUFFIX, name, default, min, max). A value must lie in [min, max] (NaN never does);
+ * rules between parameters are the op's own (native/ops/act/). Defaults are PyTorch's where
+ * PyTorch has the op. */
+#define AK_ACT_PARAMS(P)                                                                            \
+    P(LEAKY_RELU, negative_slope, 0.01f, -AK_ACT_HUGE, AK_ACT_HUGE)                                 \
+    P(HARDTANH, min_val, -1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                          \
+    P(HARDTANH, max_val, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                           \
+    P(ELU, alpha, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                  \
+    P(CELU, alpha, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                 \
+    P(SOFTPLUS, beta, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                              \
+    P(SOFTPLUS, threshold, 20.0f, -AK_ACT_INF, AK_ACT_INF)                                          \
+    P(SOFTSHRINK, lambda, 0.5f, 0.0f, AK_ACT_HUGE)                                                  \
+    P(HARDSHRINK, lambda, 0.5f, 0.0f, AK_ACT_HUGE)                                                  \
+    P(THRESHOLD, threshold, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                        \
+    P(THRESHOLD, value, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                            \
+    P(SWISH, beta, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                 \
+    P(SAU, negative_slope, 0.01f, 0.0f, 1.0f)                                                       \
+    P(SAU, sigma, 1.0f, 0.0f, AK_ACT_HUGE)                                                          \
+    P(CRRELU, eps, 0.01f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                \
+    P(RELU_SQUARED, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                             \
+    P(SHIFTED_RELU, tau, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                           \
+    P(SHIFTED_RELU, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                             \
+    P(SOFT_THRESHOLD, tau, 0.5f, 0.0f, AK_ACT_HUGE)                                                 \
+    P(SOFT_THRESHOLD, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                           \
+    P(HELU, alpha, 0.05f, 0.0f, AK_ACT_HUGE)                                                        \
+    P(SINE, omega0, 30.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                               \
+    P(CAUCHY, lambda1, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                             \
+    P(CAUCHY, lambda2, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                             \
+    P(CAUCHY, d, 1.0f, 1e-18f, 1e18f)                                                               \
+    P(SREGLU, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                                   \
+    P(STOCHASTIC_SILU, p, 0.5f, 0.0f, 1.0f)                                                        \
+    /* add new parameters above this line */
+
+/* Parameter bounds: the largest finite float, and infinity where a parameter may be infinite. */
+#define AK_ACT_HUGE 3.40282347e38f
+#if defined(AK_BINDGEN)
+#define AK_ACT_INF ak_inf
+#else
+#define AK_ACT_INF (__builtin_inff())
+#endif
+#define AK_ACT_MAX_PARAMS 4
+
+#define AK_ACT_ENUM_ROW(E, name, np, flags, ff, bf) AK_ACT_##E,
 typedef enum ak_activation {
     AK_ACTIVATIONS(AK_ACT_ENUM_ROW)
     AK_ACT_COUNT
 } ak_activation;
 #undef AK_ACT_ENUM_ROW
+
+#if defined(AK_BINDGEN)
+/* The rows as the binding generator reads them (it generates the Java enum from these lines). */
+#define AK_BINDGEN_OP(E, name, np, flags, ff, bf) ak_op E name np flags ff bf ;
+AK_ACTIVATIONS(AK_BINDGEN_OP)
+#define AK_BINDGEN_PARAM(E, name, def, lo, hi) ak_param E name def lo hi ;
+AK_ACT_PARAMS(AK_BINDGEN_PARAM)
+#endif
 
 /* Kernel flags. */
 typedef enum ak_flag {
@@ -106,60 +215,134 @@ AK_API int32_t ak_cpu_isa(void);
 /* 1 if this CPU and OS can run the ISA, else 0. */
 AK_API int32_t ak_cpu_isa_supported(int32_t isa);
 /* Forces an ISA for all later calls; fails if unsupported. */
-AK_API int32_t ak_cpu_set_isa(int32_t isa);
+AK_API ak_status_t ak_cpu_set_isa(int32_t isa);
 AK_API const char* ak_cpu_isa_name(int32_t isa);
 /* Measures this core's fp32 FMA throughput with the ISA's vectors (independent FMA chains held in
  * registers) and stores flop/s: the compute peak that benchmarks divide by. Not re-entrant in
  * any harmful way, but it keeps a core busy for about iterations * 12 FMA latencies. */
-AK_API int32_t ak_cpu_measure_fma_peak(int32_t isa, int64_t iterations, double* flops_per_second);
+AK_API ak_status_t ak_cpu_measure_fma_peak(int32_t isa, int64_t iterations, double* flops_per_second);
 
 /* ---- activation metadata ------------------------------------------------------------------ */
 AK_API const char* ak_activation_name(int32_t op);
+/* The row's flags (ak_act_flag), parameter count and flop counts; -1 for an op not in the list. */
+AK_API int32_t ak_activation_flags(int32_t op);
+AK_API int32_t ak_activation_param_count(int32_t op);
 AK_API int32_t ak_activation_flops(int32_t op, int32_t direction);
+/* Checks params (ak_activation_param_count(op) floats; NULL when it is 0) as every kernel entry
+ * point does: AK_OK, or AK_ERR_INVALID_ARGUMENT with a message naming the parameter. */
+AK_API ak_status_t ak_activation_check_params(int32_t op, const float* params);
 
 /* ---- CPU kernels ---------------------------------------------------------------------------
- * dtype is the storage type of every tensor argument (F32 or BF16; compute is fp32).
+ * dtype is the storage type of every tensor argument (F32, BF16 or F16; compute is fp32).
+ * params: the op's parameters, ak_activation_param_count(op) floats (NULL when it has none).
  * x and y may be the same pointer (in place); partial overlap is an error, and so are sizes
  * whose byte count overflows int64_t or whose range wraps the address space.
  * A NaN x gives x's NaN quieted (sign and payload kept), also where dy or bias is NaN too;
  * the same bits on every ISA and at every position, so for any split of a tensor. */
-AK_API AK_SHORT int32_t ak_act_forward(int32_t op, int32_t dtype, const void* x, void* y,
-                                       int64_t n, int32_t flags);
+AK_API AK_SHORT ak_status_t ak_act_forward(int32_t op, int32_t dtype, const float* params,
+                                           const void* x, void* y, int64_t n, int32_t flags);
 /* dx = dy * f'(x), from the saved input x. dx may equal dy or x. */
-AK_API AK_SHORT int32_t ak_act_backward(int32_t op, int32_t dtype, const void* x, const void* dy,
-                                        void* dx, int64_t n, int32_t flags);
+AK_API AK_SHORT ak_status_t ak_act_backward(int32_t op, int32_t dtype, const float* params,
+                                            const void* x, const void* dy, void* dx, int64_t n,
+                                            int32_t flags);
+/* dx = dy * f'(x), from the saved output y = f(x), for rows with AK_ACT_FROM_OUTPUT. */
+AK_API AK_SHORT ak_status_t ak_act_backward_from_output(int32_t op, int32_t dtype,
+                                                        const float* params, const void* y,
+                                                        const void* dy, void* dx, int64_t n,
+                                                        int32_t flags);
 /* y[r][c] = f(x[r][c] + bias[c]) for a row-major rows x cols matrix. */
-AK_API AK_SHORT int32_t ak_act_forward_bias(int32_t op, int32_t dtype, const void* x,
-                                            const void* bias, void* y, int64_t rows,
-                                            int64_t cols, int32_t flags);
+AK_API AK_SHORT ak_status_t ak_act_forward_bias(int32_t op, int32_t dtype, const float* params,
+                                                const void* x, const void* bias, void* y,
+                                                int64_t rows, int64_t cols, int32_t flags);
+/* dx[r][c] = dy[r][c] * f'(x[r][c] + bias[c]): the backward of ak_act_forward_bias (the bias
+ * gradient is the sum of dx over rows). */
+AK_API AK_SHORT ak_status_t ak_act_backward_bias(int32_t op, int32_t dtype, const float* params,
+                                                 const void* x, const void* bias, const void* dy,
+                                                 void* dx, int64_t rows, int64_t cols,
+                                                 int32_t flags);
+/* Gated rows: y[r][c] = f(gate[r][c] + bias_gate[c]) * g(up[r][c] + bias_up[c]) (g the identity,
+ * or the op's own, as dReLU's ReLU). gate and up are row-major with a row stride of in_stride
+ * elements (one [rows, 2 cols] input holds both at in_stride = 2 cols, gate first or up first);
+ * y is [rows, cols] with stride cols. bias_gate and bias_up are both NULL or both given. */
+AK_API AK_SHORT ak_status_t ak_act_gated_forward(int32_t op, int32_t dtype, const float* params,
+                                                 const void* gate, const void* up,
+                                                 int64_t in_stride, const void* bias_gate,
+                                                 const void* bias_up, void* y, int64_t rows,
+                                                 int64_t cols, int32_t flags);
+/* Seeded (stochastic) rows: element i of the call is element offset + i of the tensor, whose
+ * function is drawn from Philox4x32-10 keyed by (seed, offset + i); backward replays the draw.
+ * offset >= 0 and offset + n must fit int64_t. */
+AK_API AK_SHORT ak_status_t ak_act_seeded_forward(int32_t op, int32_t dtype, const float* params,
+                                                  int64_t seed, int64_t offset, const void* x,
+                                                  void* y, int64_t n, int32_t flags);
+AK_API AK_SHORT ak_status_t ak_act_seeded_backward(int32_t op, int32_t dtype, const float* params,
+                                                   int64_t seed, int64_t offset, const void* x,
+                                                   const void* dy, void* dx, int64_t n,
+                                                   int32_t flags);
+/* Both halves' gradients: dgate = dy * f'(gate) * g(up), dup = dy * f(gate) * g'(up), written with
+ * the input's layout (row stride in_stride). dgate may be gate and dup up (in place). */
+AK_API AK_SHORT ak_status_t ak_act_gated_backward(int32_t op, int32_t dtype, const float* params,
+                                                  const void* gate, const void* up,
+                                                  int64_t in_stride, const void* bias_gate,
+                                                  const void* bias_up, const void* dy,
+                                                  void* dgate, void* dup, int64_t rows,
+                                                  int64_t cols, int32_t flags);
 /* Element-wise storage conversion: F32 <-> BF16, F32 <-> F16 (round to nearest even; NaN
  * quieted, payload kept as far as it fits). flags: only the ISA bits (AK_FLAG_ISA_MASK). */
-AK_API AK_SHORT int32_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype,
+AK_API AK_SHORT ak_status_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype,
                                    void* dst, int64_t n, int32_t flags);
 
 /* ---- CUDA (libactinium_cuda) ----------------------------------------------------------------
  * Device pointers are plain cudaMalloc memory. Work is queued on one stream per device;
  * copies to the host return when the data is there. */
 AK_API const char* ak_cuda_last_error(void);
-AK_API int32_t ak_cuda_device_count(int32_t* count);
-AK_API int32_t ak_cuda_device_info(int32_t device, char* name, int64_t name_capacity,
+AK_API ak_status_t ak_cuda_device_count(int32_t* count);
+AK_API ak_status_t ak_cuda_device_info(int32_t device, char* name, int64_t name_capacity,
                                    int32_t* cc_major, int32_t* cc_minor, int64_t* total_bytes);
-AK_API int32_t ak_cuda_malloc(int32_t device, int64_t bytes, void** ptr);
-AK_API int32_t ak_cuda_free(int32_t device, void* ptr);
-AK_API int32_t ak_cuda_copy_to_device(int32_t device, void* dst, const void* src, int64_t bytes);
-AK_API int32_t ak_cuda_copy_to_host(int32_t device, void* dst, const void* src, int64_t bytes);
-AK_API int32_t ak_cuda_copy_on_device(int32_t device, void* dst, const void* src, int64_t bytes);
-AK_API int32_t ak_cuda_synchronize(int32_t device);
+AK_API ak_status_t ak_cuda_malloc(int32_t device, int64_t bytes, void** ptr);
+AK_API ak_status_t ak_cuda_free(int32_t device, void* ptr);
+AK_API ak_status_t ak_cuda_copy_to_device(int32_t device, void* dst, const void* src, int64_t bytes);
+AK_API ak_status_t ak_cuda_copy_to_host(int32_t device, void* dst, const void* src, int64_t bytes);
+AK_API ak_status_t ak_cuda_copy_on_device(int32_t device, void* dst, const void* src, int64_t bytes);
+AK_API ak_status_t ak_cuda_synchronize(int32_t device);
 /* The stream (a cudaStream_t) that work for device is queued on, for callers that order their own
  * work after Actinium's (cudaStreamWaitEvent) or time it with CUDA events. */
-AK_API int32_t ak_cuda_stream(int32_t device, void** stream);
-AK_API int32_t ak_cuda_act_forward(int32_t device, int32_t op, int32_t dtype, const void* x,
-                                   void* y, int64_t n);
-AK_API int32_t ak_cuda_act_backward(int32_t device, int32_t op, int32_t dtype, const void* x,
-                                    const void* dy, void* dx, int64_t n);
-AK_API int32_t ak_cuda_act_forward_bias(int32_t device, int32_t op, int32_t dtype, const void* x,
-                                        const void* bias, void* y, int64_t rows, int64_t cols);
-AK_API int32_t ak_cuda_convert(int32_t device, int32_t src_dtype, const void* src,
+AK_API ak_status_t ak_cuda_stream(int32_t device, void** stream);
+/* The activation kernels of the CPU section, with the same arguments and checks, on device
+ * memory, queued on the device's stream. */
+AK_API ak_status_t ak_cuda_act_forward(int32_t device, int32_t op, int32_t dtype,
+                                       const float* params, const void* x, void* y, int64_t n);
+AK_API ak_status_t ak_cuda_act_backward(int32_t device, int32_t op, int32_t dtype,
+                                        const float* params, const void* x, const void* dy,
+                                        void* dx, int64_t n);
+AK_API ak_status_t ak_cuda_act_backward_from_output(int32_t device, int32_t op, int32_t dtype,
+                                                    const float* params, const void* y,
+                                                    const void* dy, void* dx, int64_t n);
+AK_API ak_status_t ak_cuda_act_forward_bias(int32_t device, int32_t op, int32_t dtype,
+                                            const float* params, const void* x, const void* bias,
+                                            void* y, int64_t rows, int64_t cols);
+AK_API ak_status_t ak_cuda_act_backward_bias(int32_t device, int32_t op, int32_t dtype,
+                                             const float* params, const void* x,
+                                             const void* bias, const void* dy, void* dx,
+                                             int64_t rows, int64_t cols);
+AK_API ak_status_t ak_cuda_act_gated_forward(int32_t device, int32_t op, int32_t dtype,
+                                             const float* params, const void* gate,
+                                             const void* up, int64_t in_stride,
+                                             const void* bias_gate, const void* bias_up, void* y,
+                                             int64_t rows, int64_t cols);
+AK_API ak_status_t ak_cuda_act_gated_backward(int32_t device, int32_t op, int32_t dtype,
+                                              const float* params, const void* gate,
+                                              const void* up, int64_t in_stride,
+                                              const void* bias_gate, const void* bias_up,
+                                              const void* dy, void* dgate, void* dup,
+                                              int64_t rows, int64_t cols);
+AK_API ak_status_t ak_cuda_act_seeded_forward(int32_t device, int32_t op, int32_t dtype,
+                                              const float* params, int64_t seed, int64_t offset,
+                                              const void* x, void* y, int64_t n);
+AK_API ak_status_t ak_cuda_act_seeded_backward(int32_t device, int32_t op, int32_t dtype,
+                                               const float* params, int64_t seed, int64_t offset,
+                                               const void* x, const void* dy, void* dx, int64_t n);
+AK_API ak_status_t ak_cuda_convert(int32_t device, int32_t src_dtype, const void* src,
                                int32_t dst_dtype, void* dst, int64_t n);
 
 #ifdef __cplusplus

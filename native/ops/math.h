@@ -154,4 +154,61 @@ AK_HD V tanh_(V x) {
     return select(ax < V(0.625f), small, large);
 }
 
+// log(1 + t) for t in [0, 1] (NaN stays NaN): 2 atanh(s), s = t / (2 + t) in [0, 1/3], an odd
+// polynomial. No exponent extraction is needed on this range; about 2 ulp.
+template <class V>
+AK_HD V log1p_unit(V t) {
+    constexpr float kC[] = {1.213582093e-01f, 1.071718915e-01f, 1.430822811e-01f,
+                            1.999943896e-01f, 3.333333810e-01f, 1.000000000e+00f};
+    V s = t / (t + V(2.0f));
+    return V(2.0f) * s * horner(s * s, kC, 6);
+}
+
+// log(1 + exp(-|x|)) for any x: the tail term of softplus and log-sigmoid, with full relative
+// accuracy where it is tiny (x large), as exp(-|x|) underflows gradually to 0.
+template <class V>
+AK_HD V log1p_exp_neg_abs(V x) {
+    return log1p_unit(exp_nonpos(-vabs(x)));
+}
+
+// exp(x) - 1 for x <= 0 (NaN stays NaN): a polynomial near 0, where exp(x) - 1 would cancel, else
+// exp(x) - 1, which loses at most a factor 2.4 of relative accuracy at the switch. About 4 ulp.
+template <class V>
+AK_HD V expm1_nonpos(V x) {
+    constexpr float kC[] = {1.983281123e-04f, 1.394201461e-03f, 8.333421152e-03f, 4.166634233e-02f,
+                            1.666666615e-01f, 5.000000049e-01f, 1.000000000e+00f};
+    V small = x * horner(x, kC, 7);
+    return select(x > V(-0.35f), small, exp_nonpos(x) - V(1.0f));
+}
+
+// sin(a) for |a| < 1e5 (error a few units of 2^-24): a = k pi/2 + r by Cody-Waite with pi/2 in
+// four parts, the first three of 8 significant bits, so each k * part is exact for |k| < 2^16
+// with or without FMA; then sin or cos of r in about [-pi/4, pi/4] by the quadrant k mod 4. Beyond 1e5,
+// r keeps fewer correct bits; it is clamped to the quadrant, so the result stays in [-1, 1];
+// +-inf give NaN.
+// quadrant_shift 1 gives cos(a) = sin(a + pi/2) from the same reduction.
+template <class V>
+AK_HD V sin_quadrant(V a, float quadrant_shift) {
+    constexpr float kSin[] = {2.717984028e-06f, -1.983928887e-04f, 8.333329168e-03f,
+                              -1.666666664e-01f, 1.000000000e+00f};  // sin(r)/r in r^2
+    constexpr float kCos[] = {-2.717470515e-07f, 2.479895550e-05f, -1.388888060e-03f,
+                              4.166666655e-02f, -5.000000000e-01f, 1.000000000e+00f};  // in r^2
+    V k = rint_(vmin(V(1.0e7f), vmax(V(-1.0e7f), a)) * V(0.636619772f));
+    V r = mul_add(k, V(-1.5703125f), a);
+    r = mul_add(k, V(-4.84466552734375e-4f), r);
+    r = mul_add(k, V(6.407499313354492e-7f), r);
+    r = mul_add(k, V(-9.92093629470503e-10f), r);
+    // k = rint(a 2/pi) in float may be one off near a half quadrant, which leaves |r| up to
+    // pi/4 + 0.004 here: the polynomials hold there; the clamp only bounds r for |a| >= 1e5.
+    r = vmin(V(0.8f), vmax(V(-0.8f), r));
+    V r2 = r * r;
+    V sin_r = r * horner(r2, kSin, 5), cos_r = horner(r2, kCos, 6);
+    // q = (k + shift) mod 4 in float: floor((k + shift) / 4) by rounding, exact for these values.
+    V kq = k + V(quadrant_shift);
+    V q = kq - V(4.0f) * rint_(mul_add(kq, V(0.25f), V(-0.375f)));
+    V odd = q - V(2.0f) * rint_(mul_add(q, V(0.5f), V(-0.25f)));
+    V s = negate_where(q > V(1.5f), select(odd > V(0.5f), cos_r, sin_r));
+    return select(vabs(a) < V(bits_to_float(0x7f800000)), s, V(bits_to_float(0x7fc00000)));  // sin(+-inf): NaN
+}
+
 }  // namespace ak

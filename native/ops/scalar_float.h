@@ -66,12 +66,16 @@ AK_HD float exp2i(float n) { return bits_to_float((static_cast<int32_t>(n) + 127
 
 // p * 2^n for an integral n, overflowing to inf and underflowing gradually: n is clamped to
 // [-151, 128] (past which the result is 0 or inf anyway) and applied as two factors, so neither
-// leaves the normal range.
-AK_HD float ldexp_(float p, float n) {
-    n = vmin(vmax(n, -151.0f), 128.0f);
-    float n1 = rint_(n * 0.5f);
+// leaves the normal range. For any V with vmin, vmax, rint_ and exp2i (AVX2 uses it too; AVX-512
+// has vscalefps).
+template <class V>
+AK_HD V ldexp_by_halves(V p, V n) {
+    n = vmin(vmax(n, V(-151.0f)), V(128.0f));
+    V n1 = rint_(n * V(0.5f));
     return p * exp2i(n1) * exp2i(n - n1);
 }
+
+AK_HD float ldexp_(float p, float n) { return ldexp_by_halves(p, n); }
 
 AK_HD float rcp_(float b) { return 1.0f / b; }
 

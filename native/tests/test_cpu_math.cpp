@@ -11,13 +11,15 @@
 #include <random>
 #include <vector>
 
-#include "cpu/kernel_table.h"
 #include "check.h"
+#include "cpu/kernel_table.h"
 #include "include/actinium.h"
+#include "math_probes.h"
 #include "ops/half.h"
+#include "ops/philox.h"
+#include "test_support.h"
 
 using ak::cpu::KernelTable;
-using ak::cpu::MathFunction;
 
 
 // Error in units of the float ulp at the reference value (subnormal ulp below FLT_MIN).
@@ -36,6 +38,7 @@ struct MathCase {
     double lo, hi;
     double (*ref)(double);
     double max_ulp;  // the bound asserted; the measured value is printed
+    bool absolute;   // in units of 2^-24, not of the result's ulp (sin and cos near their zeros)
 };
 
 static double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -44,17 +47,26 @@ static double ref_exp(double x) { return std::exp(x); }
 static double ref_erfc(double x) { return std::erfc(x); }
 static double ref_erf(double x) { return std::erf(x); }
 static double ref_tanh(double x) { return std::tanh(x); }
+static double ref_log1p(double x) { return std::log1p(x); }
+static double ref_expm1(double x) { return std::expm1(x); }
+static double ref_sin(double x) { return std::sin(x); }
+static double ref_cos(double x) { return std::cos(x); }
 
-static void test_math(const KernelTable& t) {
+static void test_math(const MathProbes& t) {
     const MathCase cases[] = {
-        {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3},
+        {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3, false},
         // Just above |x| = 0.5, erf = 1 - erfc: erfc's error in units of a number half as large, plus
         // the subtraction's rounding; random points have reached 4.01.
-        {"erf", MathFunction::kErf, -4, 4, ref_erf, 5},
-        {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8},
-        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8},
-        {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4},
-        {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4},
+        {"erf", MathFunction::kErf, -4, 4, ref_erf, 5, false},
+        {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8, false},
+        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8, false},
+        {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4, false},
+        {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4, false},
+        {"log1p(0..1)", MathFunction::kLog1pUnit, 0, 1, ref_log1p, 3, false},
+        {"expm1(<=0)", MathFunction::kExpm1Nonpos, -90, 0, ref_expm1, 4, false},
+        // |x| < 1e5: the reduction keeps the absolute error near a few units of 2^-24.
+        {"sin", MathFunction::kSin, -1e5, 1e5, ref_sin, 4, true},
+        {"cos", MathFunction::kCos, -1e5, 1e5, ref_cos, 4, true},
     };
     std::mt19937_64 rng(std::random_device{}());
     for (const MathCase& c : cases) {
@@ -64,27 +76,32 @@ static void test_math(const KernelTable& t) {
         for (int i = 0; i < n / 2; ++i) x[i] = float(c.lo + (c.hi - c.lo) * i / (n / 2));
         for (int i = n / 2; i < n; ++i) x[i] = float(u(rng));
         std::fill(y.begin(), y.end(), std::nanf(""));
-        t.math[int(c.fn)](x.data(), y.data(), n);
+        t.fn[int(c.fn)](x.data(), y.data(), n);
         double worst = 0;
         float worst_x = 0;
         for (int i = 0; i < n; ++i) {
-            double e = ulp_error(y[i], c.ref(x[i]));
+            double e = c.absolute ? std::fabs(y[i] - c.ref(x[i])) * 0x1p24 : ulp_error(y[i], c.ref(x[i]));
             if (e > worst) worst = e, worst_x = x[i];
         }
-        std::printf("  %-7s %-11s max error %6.2f ulp (at x = %.9g) on [%g, %g]\n", t.name, c.name,
-                    worst, worst_x, c.lo, c.hi);
-        CHECK(worst <= c.max_ulp, "%s %s: %.2f ulp > %.1f", t.name, c.name, worst, c.max_ulp);
+        std::printf("  %-7s %-11s max error %6.2f %s (at x = %.9g) on [%g, %g]\n", t.isa, c.name, worst,
+                    c.absolute ? "x 2^-24" : "ulp", worst_x, c.lo, c.hi);
+        CHECK(worst <= c.max_ulp, "%s %s: %.2f > %.1f", t.isa, c.name, worst, c.max_ulp);
     }
     // Limits and specials.
     const float specials[] = {-INFINITY, INFINITY, -1e30f, 1e30f, 0.0f, -0.0f};
     float y[6];
-    t.math[int(MathFunction::kExp)](specials, y, 6);
+    t.fn[int(MathFunction::kExp)](specials, y, 6);
     CHECK(y[0] == 0 && std::isinf(y[1]) && y[2] == 0 && std::isinf(y[3]) && y[4] == 1 && y[5] == 1,
-          "%s exp specials", t.name);
-    t.math[int(MathFunction::kTanh)](specials, y, 6);
-    CHECK(y[0] == -1 && y[1] == 1 && y[2] == -1 && y[3] == 1 && y[4] == 0, "%s tanh specials", t.name);
-    t.math[int(MathFunction::kSigmoid)](specials, y, 6);
-    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0 && y[3] == 1 && y[4] == 0.5f, "%s sigmoid specials", t.name);
+          "%s exp specials", t.isa);
+    t.fn[int(MathFunction::kTanh)](specials, y, 6);
+    CHECK(y[0] == -1 && y[1] == 1 && y[2] == -1 && y[3] == 1 && y[4] == 0, "%s tanh specials", t.isa);
+    t.fn[int(MathFunction::kSigmoid)](specials, y, 6);
+    CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0 && y[3] == 1 && y[4] == 0.5f, "%s sigmoid specials", t.isa);
+    t.fn[int(MathFunction::kExpm1Nonpos)](specials, y, 6);
+    CHECK(y[0] == -1 && y[2] == -1 && y[4] == 0 && y[5] == 0, "%s expm1 specials", t.isa);
+    // Far outside 1e5 the result is not accurate but stays a sine: in [-1, 1].
+    t.fn[int(MathFunction::kSin)](specials + 2, y, 2);
+    CHECK(std::fabs(y[0]) <= 1 && std::fabs(y[1]) <= 1, "%s sin(+-1e30) = %g, %g", t.isa, y[0], y[1]);
 }
 
 static void test_conversions(const KernelTable& t) {
@@ -143,46 +160,62 @@ static void test_scalar_f16_rounding() {
     }
 }
 
-// Streaming (non-temporal) stores are a different loop with a peeled head: it must write exactly
-// the same bits as the plain loop, for every op, dtype and direction, and nothing outside.
+// Streaming (non-temporal) stores take a peeled head and another store instruction: they must write
+// exactly the same bits as plain stores, for every op, dtype and kind of call, and nothing outside.
 static void test_streaming_matches_plain(int isa) {
     ak_cpu_set_isa(isa);
     std::mt19937 rng(std::random_device{}());
     std::normal_distribution<float> nd(0.0f, 4.0f);
     const int guard = 64;
-    for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16}) {
+    for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16, AK_DTYPE_F16}) {
         const int es = dtype == AK_DTYPE_F32 ? 4 : 2;
-        for (int64_t n : {1, 2, 15, 16, 17, 31, 33, 63, 64, 65, 100, 1000, 4099, 100003}) {
+        for (int64_t n : {1, 2, 15, 16, 17, 31, 33, 63, 64, 65, 100, 1000, 4099, 20003}) {
             for (int offset : {0, 1, 2, 3}) {
-                std::vector<unsigned char> x((n + offset) * es), dy((n + offset) * es), a(n * es + 2 * guard + offset * es), b(a.size());
-                for (int64_t i = 0; i < n + offset; ++i) {
-                    float v = nd(rng), g = nd(rng);
-                    if (dtype == AK_DTYPE_F32) { std::memcpy(&x[i * 4], &v, 4); std::memcpy(&dy[i * 4], &g, 4); }
-                    else { uint16_t hv = ak::float_to_bf16(v), hg = ak::float_to_bf16(g); std::memcpy(&x[i * 2], &hv, 2); std::memcpy(&dy[i * 2], &hg, 2); }
-                }
+                std::vector<unsigned char> x((2 * n + offset) * es), dy((n + offset) * es);
+                std::vector<unsigned char> a(2 * n * es + 2 * guard + offset * es), b(a.size());
+                for (int64_t i = 0; i < 2 * n + offset; ++i) store_as(dtype, x.data(), i, nd(rng));
+                for (int64_t i = 0; i < n + offset; ++i) store_as(dtype, dy.data(), i, nd(rng));
                 for (int op = 0; op < AK_ACT_COUNT; ++op) {
-                    for (int dir = 0; dir < 3; ++dir) {
+                    const std::vector<float> params = default_params(op);
+                    const float* p = params.empty() ? nullptr : params.data();
+                    const bool gated = ak_activation_flags(op) & AK_ACT_GATED;
+                    const bool seeded = ak_activation_flags(op) & AK_ACT_SEEDED;
+                    for (int kind = 0; kind < (gated ? 1 : seeded ? 2 : 5); ++kind) {
                         std::memset(a.data(), 0xA5, a.size());
                         std::memset(b.data(), 0xA5, b.size());
                         unsigned char* pa = a.data() + guard + offset * es;
                         unsigned char* pb = b.data() + guard + offset * es;
                         const unsigned char* px = x.data() + offset * es;
                         const unsigned char* pdy = dy.data() + offset * es;
-                        int s1, s2;
-                        if (dir == 0) { s1 = ak_act_forward(op, dtype, px, pa, n, 0); s2 = ak_act_forward(op, dtype, px, pb, n, AK_FLAG_STREAM); }
-                        else if (dir == 1) { s1 = ak_act_backward(op, dtype, px, pdy, pa, n, 0); s2 = ak_act_backward(op, dtype, px, pdy, pb, n, AK_FLAG_STREAM); }
-                        else {
-                            int64_t cols = n % 17 == 0 ? 17 : 1;
-                            s1 = ak_act_forward_bias(op, dtype, px, pdy, pa, n / cols, cols, 0);
-                            s2 = ak_act_forward_bias(op, dtype, px, pdy, pb, n / cols, cols, AK_FLAG_STREAM);
-                        }
-                        CHECK(s1 == AK_OK && s2 == AK_OK, "status %d %d", s1, s2);
+                        const int64_t cols = n % 17 == 0 ? 17 : 1;
+                        auto call = [&](unsigned char* out, int32_t flags) {
+                            if (gated)
+                                return ak_act_gated_forward(op, dtype, p, px, px + n * es, 2 * n, nullptr, nullptr, out,
+                                                            1, n, flags);
+                            if (seeded)
+                                return kind == 0 ? ak_act_seeded_forward(op, dtype, p, 42, 7, px, out, n, flags)
+                                                 : ak_act_seeded_backward(op, dtype, p, 42, 7, px, pdy, out, n, flags);
+                            switch (kind) {
+                                case 0: return ak_act_forward(op, dtype, p, px, out, n, flags);
+                                case 1: return ak_act_backward(op, dtype, p, px, pdy, out, n, flags);
+                                case 2: return ak_act_forward_bias(op, dtype, p, px, pdy, out, n / cols, cols, flags);
+                                case 3: return ak_act_backward_bias(op, dtype, p, px, pdy, pdy, out, n / cols, cols,
+                                                                    flags);
+                                default:
+                                    if (!(ak_activation_flags(op) & AK_ACT_FROM_OUTPUT)) return int32_t(AK_OK);
+                                    return ak_act_backward_from_output(op, dtype, p, px, pdy, out, n, flags);
+                            }
+                        };
+                        const int32_t s1 = call(pa, 0), s2 = call(pb, AK_FLAG_STREAM);
+                        CHECK(s1 == AK_OK && s2 == AK_OK, "%s %s kind %d: status %d %d (%s)", ak_cpu_isa_name(isa),
+                              ak_activation_name(op), kind, s1, s2, ak_last_error());
                         CHECK(std::memcmp(a.data(), b.data(), a.size()) == 0,
-                              "%s %s dtype %d dir %d n %lld offset %d: streamed output differs", ak_cpu_isa_name(isa),
-                              ak_activation_name(op), dtype, dir, (long long)n, offset);
+                              "%s %s dtype %d kind %d n %lld offset %d: streamed output differs", ak_cpu_isa_name(isa),
+                              ak_activation_name(op), dtype, kind, (long long)n, offset);
                         bool guards_ok = true;
                         for (int k = 0; k < guard; ++k) guards_ok &= b[k] == 0xA5 && b[b.size() - 1 - k] == 0xA5;
-                        CHECK(guards_ok, "%s %s n %lld: a streamed store left the output", ak_cpu_isa_name(isa), ak_activation_name(op), (long long)n);
+                        CHECK(guards_ok, "%s %s n %lld: a streamed store left the output", ak_cpu_isa_name(isa),
+                              ak_activation_name(op), (long long)n);
                     }
                 }
             }
@@ -190,9 +223,25 @@ static void test_streaming_matches_plain(int isa) {
     }
 }
 
+// Random123's known-answer vectors for Philox4x32-10 (native/ops/philox.h).
+static void test_philox() {
+    const uint32_t kat[3][10] = {
+        {0, 0, 0, 0, 0, 0, 0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u},
+        {~0u, ~0u, ~0u, ~0u, ~0u, ~0u, 0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu},
+        {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u, 0xd16cfe09u, 0x94fdccebu,
+         0x5001e420u, 0x24126ea1u}};
+    for (const auto& k : kat) {
+        uint32_t out[4];
+        ak::philox4x32_10(k, k + 4, out);
+        CHECK(std::memcmp(out, k + 6, sizeof out) == 0, "philox4x32_10(%08x ...) = %08x %08x %08x %08x", k[0], out[0],
+              out[1], out[2], out[3]);
+    }
+}
+
 int main() {
     int ran = 0;
     test_scalar_f16_rounding();
+    test_philox();
     for (int isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512; ++isa) {
         const KernelTable* t = ak::cpu::table_for(isa);
         if (!t) {
@@ -200,7 +249,7 @@ int main() {
             continue;
         }
         std::printf("ISA %s\n", t->name);
-        test_math(*t);
+        test_math(math_probes(isa));
         test_conversions(*t);
         test_streaming_matches_plain(isa);
         ++ran;

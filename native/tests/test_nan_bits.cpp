@@ -1,9 +1,10 @@
-// The NaN rule of native/ops/activations.h, on every ISA this CPU runs, for every activation, F32 and
-// BF16 storage, forward, backward and forward_bias:
+// The NaN rule of native/ops/act/functor.h, on every ISA this CPU runs, for every element-wise
+// activation (default parameters), F32 and BF16 storage, forward, backward and forward_bias:
 //  - a NaN x gives x's NaN quieted (F32: bits | 0x00400000; BF16: the code with its quiet bit set),
 //    also where dy or bias is a NaN of other bits at the same position;
-//  - a finite x with a NaN dy gives dy's NaN quieted, except relu, whose gradient is a select as in
-//    PyTorch's threshold_backward: 0 for x <= 0 whatever dy is, dy as stored for x > 0;
+//  - a finite x with a NaN dy gives dy's NaN quieted, except for the ops whose gradient is a select
+//    (relu and the other piecewise-linear ones, as PyTorch's threshold_backward): 0 where the
+//    gradient is blocked whatever dy is, dy as stored where it passes, dy times the slope quieted;
 //  - a finite x with a NaN bias gives the bias's NaN quieted (the sum is the NaN).
 // The rule is what makes the bits independent of how Java splits a tensor over threads, so beyond it
 // every element of a call must be exactly what the same kernel gives for that element alone (n = 1),
@@ -37,6 +38,28 @@ constexpr int kFinite = 58;  // finite pool values, +-0 among them
 constexpr int kMaxPrintedFailures = 50;
 
 int64_t g_calls = 0, g_elements = 0, g_pairs = 0;
+
+// The ops whose backward selects dy (or 0) instead of multiplying it (functor.h, pass_where).
+bool select_gradient(int op) {
+    switch (op) {
+        case AK_ACT_RELU: case AK_ACT_LEAKY_RELU: case AK_ACT_RELU6: case AK_ACT_HARDTANH: case AK_ACT_HARDSIGMOID:
+        case AK_ACT_SOFTSHRINK: case AK_ACT_HARDSHRINK: case AK_ACT_THRESHOLD: case AK_ACT_SHIFTED_RELU:
+        case AK_ACT_SOFT_THRESHOLD: case AK_ACT_HELU:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The default parameters of op, or NULL when it has none (kept alive for the whole run).
+const float* params_of(int op) {
+    static std::vector<std::vector<float>> all = [] {
+        std::vector<std::vector<float>> p;
+        for (int i = 0; i < AK_ACT_COUNT; ++i) p.push_back(default_params(i));
+        return p;
+    }();
+    return all[op].empty() ? nullptr : all[op].data();
+}
 
 struct Storage {
     int32_t dtype;
@@ -139,13 +162,13 @@ Singles make_singles(int32_t isa, const Storage& s, int op, Rng& rng) {
     for (int xi = 0; xi < v; ++xi) {
         s.put(a, 0, t.pool[xi]);
         std::memset(out, Buffer::kPoison, sizeof out);
-        t.fwd.push_back(result(ak_act_forward(op, s.dtype, a, out, 1, flags), "forward"));
+        t.fwd.push_back(result(ak_act_forward(op, s.dtype, params_of(op), a, out, 1, flags), "forward"));
         for (int yi = 0; yi < v; ++yi) {
             s.put(b, 0, t.pool[yi]);
             std::memset(out, Buffer::kPoison, sizeof out);
-            t.bwd.push_back(result(ak_act_backward(op, s.dtype, a, b, out, 1, flags), "backward"));
+            t.bwd.push_back(result(ak_act_backward(op, s.dtype, params_of(op), a, b, out, 1, flags), "backward"));
             std::memset(out, Buffer::kPoison, sizeof out);
-            t.bias.push_back(result(ak_act_forward_bias(op, s.dtype, a, b, out, 1, 1, flags), "forward_bias"));
+            t.bias.push_back(result(ak_act_forward_bias(op, s.dtype, params_of(op), a, b, out, 1, 1, flags), "forward_bias"));
         }
     }
     return t;
@@ -176,8 +199,7 @@ void check_rule(int32_t isa, const Storage& s, int op, const Singles& t) {
             const uint32_t nan = t.pool[yi];
             const uint32_t got = t.bwd[xi * v + yi];
             uint32_t want = s.quieted(nan);
-            if (op == AK_ACT_RELU && s.positive(x)) want = s.as_stored(nan);
-            else if (op == AK_ACT_RELU) want = s.is_zero(got) ? got : 0;  // 0, of either sign
+            if (select_gradient(op) && (got == s.as_stored(nan) || s.is_zero(got))) want = got;
             expect(isa, s, op, "backward, NaN dy", x, nan, got, want);
             expect(isa, s, op, "forward_bias, NaN bias", x, nan, t.bias[xi * v + yi], s.quieted(nan));
         }
@@ -253,7 +275,7 @@ void test_positions(int32_t isa, const Storage& s, int op, const Singles& t, Rng
                     run_case(isa, s, op, name, count, length, out_offset, pattern, plain, streamed, call, want);
                 };
                 run("forward", length,
-                    [&](unsigned char* y, int32_t f) { return ak_act_forward(op, dt, x, y, length, f); },
+                    [&](unsigned char* y, int32_t f) { return ak_act_forward(op, dt, params_of(op), x, y, length, f); },
                     [&](int64_t i) { return t.fwd[xi[i]]; });
                 // The second input of backward (dy) and forward_bias (bias), finite and with NaNs.
                 struct Second {
@@ -265,12 +287,12 @@ void test_positions(int32_t isa, const Storage& s, int op, const Singles& t, Rng
                 const Second biases[] = {{bias_finite, bf, "forward_bias"}, {bias_nan, bn, "forward_bias, NaN bias"}};
                 for (const Second& d : dys)
                     run(d.name, length,
-                        [&](unsigned char* dx, int32_t f) { return ak_act_backward(op, dt, x, d.data, dx, length, f); },
+                        [&](unsigned char* dx, int32_t f) { return ak_act_backward(op, dt, params_of(op), x, d.data, dx, length, f); },
                         [&](int64_t i) { return t.bwd[xi[i] * v + d.idx[i]]; });
                 for (const Second& b : biases)
                     run(b.name, kRows * length,
                         [&](unsigned char* y, int32_t f) {
-                            return ak_act_forward_bias(op, dt, x, b.data, y, kRows, length, f);
+                            return ak_act_forward_bias(op, dt, params_of(op), x, b.data, y, kRows, length, f);
                         },
                         [&](int64_t i) { return t.bias[xi[i] * v + b.idx[i % length]]; });
             }
@@ -289,6 +311,8 @@ int main(int argc, char** argv) {
         const auto isa_start = std::chrono::steady_clock::now();
         for (const Storage& s : kStorages) {
             for (int op = 0; op < AK_ACT_COUNT; ++op) {
+                // Gated and seeded ops take other entry points (their NaN rule: test_cuda.cpp and the Java tests).
+                if (ak_activation_flags(op) & (AK_ACT_GATED | AK_ACT_SEEDED)) continue;
                 const Singles t = make_singles(isa, s, op, rng);
                 check_rule(isa, s, op, t);
                 test_positions(isa, s, op, t, rng);

@@ -9,7 +9,9 @@
 #include <random>
 #include <vector>
 
+#include "common/act_defaults.h"
 #include "include/actinium.h"
+#include "ops/half.h"
 
 // The ISAs of ak_isa; the enum has no count of its own.
 constexpr int32_t kIsaCount = AK_ISA_AVX512 + 1;
@@ -75,4 +77,27 @@ inline uint64_t test_seed(int argc, char** argv) {
     std::printf("seed %llu (%s; repeat with: %s %llu, or AK_TEST_SEED=%llu)\n", (unsigned long long)seed,
                 from, argv[0], (unsigned long long)seed, (unsigned long long)seed);
     return seed;
+}
+
+using ak::default_params;
+
+// Element i of a storage array of dtype (F32, BF16 or F16), from or to float.
+inline void store_as(int dtype, void* base, int64_t i, float v) {
+    if (dtype == AK_DTYPE_F32) {
+        std::memcpy(static_cast<char*>(base) + 4 * i, &v, 4);
+    } else {
+        const uint16_t h = dtype == AK_DTYPE_BF16 ? ak::float_to_bf16(v) : ak::float_to_f16(v);
+        std::memcpy(static_cast<char*>(base) + 2 * i, &h, 2);
+    }
+}
+
+inline float load_as(int dtype, const void* base, int64_t i) {
+    if (dtype == AK_DTYPE_F32) {
+        float v;
+        std::memcpy(&v, static_cast<const char*>(base) + 4 * i, 4);
+        return v;
+    }
+    uint16_t h;
+    std::memcpy(&h, static_cast<const char*>(base) + 2 * i, 2);
+    return dtype == AK_DTYPE_BF16 ? ak::bf16_to_float(h) : ak::f16_to_float(h);
 }

@@ -46,3 +46,17 @@ show("erfc(a)*exp(a^2) in t = 1/(1+a/2), a in [0, 10.5]", c, e)
 # tanh(x)/x as a polynomial in x^2 on [0, 0.625]; above, tanh = 1 - 2/(exp(2x)+1) loses nothing.
 c, e = fit(lambda x: mp.tanh(x) / x, 1e-30, 0.625, lambda x: x * x, 6)
 show("tanh(x)/x in x^2, x in [0, 0.625]", c, e)
+
+# atanh(s)/s as a polynomial in s^2 on [0, 1/3]: log1p(t) = 2 atanh(t / (2 + t)) for t in [0, 1].
+c, e = fit(lambda s: mp.atanh(s) / s, 1e-30, mp.mpf(1) / 3, lambda s: s * s, 5)
+show("atanh(s)/s in s^2, s in [0, 1/3]", c, e)
+
+# expm1(x)/x on [-0.35, 0.35]; outside, exp(x) - 1 loses at most a factor 2.4 of relative accuracy.
+c, e = fit(lambda x: mp.expm1(x) / x if x != 0 else mp.mpf(1), -0.35, 0.35, lambda x: x, 6)
+show("expm1(x)/x, x in [-0.35, 0.35]", c, e)
+
+# sin(r)/r and cos(r) as polynomials in r^2 on [0, pi/4], after reduction by multiples of pi/2.
+c, e = fit(lambda r: mp.sin(r) / r, 1e-30, mp.pi / 4, lambda r: r * r, 4)
+show("sin(r)/r in r^2, r in [0, pi/4]", c, e)
+c, e = fit(mp.cos, 0, mp.pi / 4, lambda r: r * r, 5)
+show("cos(r) in r^2, r in [0, pi/4]", c, e)

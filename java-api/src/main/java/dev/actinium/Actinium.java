@@ -1,6 +1,7 @@
 package dev.actinium;
 
 import dev.actinium.bindings.ActiniumNative;
+import dev.actinium.internal.NativeCalls;
 import dev.actinium.bindings.NativeLibraries;
 import dev.actinium.bindings.Setting;
 import java.util.ArrayList;

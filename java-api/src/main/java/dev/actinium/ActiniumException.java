@@ -5,7 +5,8 @@ public final class ActiniumException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
 
-    ActiniumException(int status, String message) {
+    /** A failed native call's status (an {@code ak_status} code) and message. */
+    public ActiniumException(int status, String message) {
         super(message);
         this.status = status;
     }

@@ -1,6 +1,7 @@
 package dev.actinium;
 
 import dev.actinium.bindings.ActiniumNative;
+import dev.actinium.internal.NativeCalls;
 import dev.actinium.bindings.NativeLibraries;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -48,7 +49,7 @@ final class Cuda {
             MemorySegment major = arena.allocate(ValueLayout.JAVA_INT), minor = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment total = arena.allocate(ValueLayout.JAVA_LONG);
             for (int i = 0; i < count; i++) {
-                NativeCalls.checkCuda(ActiniumNative.ak_cuda_device_info(i, name, 256, major, minor, total));
+                NativeCalls.check(ActiniumNative.ak_cuda_device_info(i, name, 256, major, minor, total));
                 list.add(new Actinium.CudaDevice(i, name.getString(0), major.get(ValueLayout.JAVA_INT, 0),
                         minor.get(ValueLayout.JAVA_INT, 0), total.get(ValueLayout.JAVA_LONG, 0)));
             }
@@ -86,7 +87,7 @@ final class Cuda {
         long address;
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment out = tmp.allocate(ValueLayout.ADDRESS);
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_malloc(dev, bytes, out));
+            NativeCalls.check(ActiniumNative.ak_cuda_malloc(dev, bytes, out));
             address = out.get(ValueLayout.ADDRESS, 0).address();
         }
         // The segment only carries the device address and the arena's lifetime; Tensor never
@@ -96,34 +97,34 @@ final class Cuda {
 
     static void copyToDevice(Device device, MemorySegment dst, MemorySegment src, long bytes) {
         if (src.isNative()) {
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_copy_to_device(device.index(), dst, src, bytes));
+            NativeCalls.check(ActiniumNative.ak_cuda_copy_to_device(device.index(), dst, src, bytes));
             return;
         }
         try (Arena tmp = Arena.ofConfined()) {  // heap memory cannot be handed to the CUDA runtime
             MemorySegment staged = tmp.allocate(bytes, 64);
             MemorySegment.copy(src, 0, staged, 0, bytes);
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_copy_to_device(device.index(), dst, staged, bytes));
+            NativeCalls.check(ActiniumNative.ak_cuda_copy_to_device(device.index(), dst, staged, bytes));
         }
     }
 
     static void copyToHost(Device device, MemorySegment dst, MemorySegment src, long bytes) {
         if (dst.isNative()) {
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_copy_to_host(device.index(), dst, src, bytes));
+            NativeCalls.check(ActiniumNative.ak_cuda_copy_to_host(device.index(), dst, src, bytes));
             return;
         }
         try (Arena tmp = Arena.ofConfined()) {
             MemorySegment staged = tmp.allocate(bytes, 64);
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_copy_to_host(device.index(), staged, src, bytes));
+            NativeCalls.check(ActiniumNative.ak_cuda_copy_to_host(device.index(), staged, src, bytes));
             MemorySegment.copy(staged, 0, dst, 0, bytes);
         }
     }
 
     static void copyOnDevice(Device device, MemorySegment dst, MemorySegment src, long bytes) {
-        NativeCalls.checkCuda(ActiniumNative.ak_cuda_copy_on_device(device.index(), dst, src, bytes));
+        NativeCalls.check(ActiniumNative.ak_cuda_copy_on_device(device.index(), dst, src, bytes));
     }
 
     static void synchronize(Device device) {
         require(device, "device");
-        NativeCalls.checkCuda(ActiniumNative.ak_cuda_synchronize(device.index()));
+        NativeCalls.check(ActiniumNative.ak_cuda_synchronize(device.index()));
     }
 }

@@ -23,8 +23,8 @@ public enum DType {
         return byteSize;
     }
 
-    /** The {@code ak_dtype} value. */
-    int code() {
+    /** The {@code ak_dtype} value of the C ABI. */
+    public int code() {
         return code;
     }
 

@@ -54,6 +54,13 @@ public final class Shape {
         return dims.clone();
     }
 
+    /** This shape with its last dimension replaced (rank >= 1). */
+    public Shape withLast(long last) {
+        long[] d = dims.clone();
+        d[d.length - 1] = last;
+        return of(d);
+    }
+
     Shape withFirst(long first) {
         long[] d = dims.clone();
         d[0] = first;

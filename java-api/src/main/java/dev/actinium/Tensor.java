@@ -1,6 +1,9 @@
 package dev.actinium;
 
 import dev.actinium.bindings.ActiniumNative;
+import dev.actinium.internal.CpuCalls;
+import dev.actinium.internal.Internals;
+import dev.actinium.internal.NativeCalls;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -17,6 +20,35 @@ import java.util.Objects;
  * ({@link #copyFrom}, {@link #to(Device, Arena)}, {@link #toFloatArray()}).
  */
 public final class Tensor {
+    static {
+        Internals.install(new Internals.Core() {
+            @Override
+            public MemorySegment memory(Tensor t) {
+                return t.memory;
+            }
+
+            @Override
+            public MemorySegment memoryForWorkers(Tensor t) {
+                return t.memoryForWorkers();
+            }
+
+            @Override
+            public void requireUsable(Tensor t, String arg) {
+                t.requireUsable(arg);
+            }
+
+            @Override
+            public void ensureLoaded() {
+                Actinium.ensureLoaded();
+            }
+
+            @Override
+            public void requireCuda(Device device, String arg) {
+                Cuda.require(device, arg);
+            }
+        });
+    }
+
     /** Alignment of memory Actinium allocates: a cache line, so streaming stores need no peeling. */
     static final long ALIGNMENT = 64;
 
@@ -279,7 +311,7 @@ public final class Tensor {
             return out;
         }
         if (device.isCuda()) {
-            NativeCalls.checkCuda(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(),
+            NativeCalls.check(ActiniumNative.ak_cuda_convert(device.index(), dtype.code(), memory, target.code(),
                     out.memory, numel()));
         } else {
             long inSize = dtype.byteSize(), outSize = target.byteSize();
@@ -313,7 +345,7 @@ public final class Tensor {
         return "Tensor[" + dtype + " " + shape + " " + device + (isAlive() ? "" : " closed") + "]";
     }
 
-    // ---- for the operations in this package ------------------------------------------------------
+    // ---- for the operations of this package and, through Internals, of the families ---------------
 
     /** The memory, for native calls: a host segment, or a segment carrying a device address. */
     MemorySegment memory() {

@@ -1,5 +1,8 @@
 package dev.actinium;
 
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+
 import java.util.function.Supplier;
 
 /**

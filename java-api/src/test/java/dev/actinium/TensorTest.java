@@ -1,5 +1,9 @@
 package dev.actinium;
 
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+import dev.actinium.act.Reference;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,11 @@
 package dev.actinium;
 
+import dev.actinium.act.GateHalf;
+
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+import dev.actinium.internal.NativeCalls;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -218,10 +224,46 @@ class ValidationTest {
     @Test
     void nativeErrorsBecomeActiniumExceptions() {
         ActiniumException e = assertThrows(ActiniumException.class, () -> NativeCalls.check(
-                dev.actinium.bindings.ActiniumNative.ak_act_forward(7, 0, MemorySegment.NULL, MemorySegment.NULL, 1, 0)));
-        assertTrue(e.getMessage().contains("ak_act_forward: op 7 is not an activation"), e.getMessage());
+                dev.actinium.bindings.ActiniumNative.ak_act_forward(700, 0, MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL, 1, 0)));
+        assertTrue(e.getMessage().contains("ak_act_forward: op 700 is not an activation"), e.getMessage());
         assertEquals(dev.actinium.bindings.ActiniumNative.AK_ERR_INVALID_ARGUMENT, e.status());
         fails(ActiniumException.class, "unknown flags", () -> NativeCalls.check(
-                dev.actinium.bindings.ActiniumNative.ak_act_forward(0, 0, MemorySegment.NULL, MemorySegment.NULL, 0, 8)));
+                dev.actinium.bindings.ActiniumNative.ak_act_forward(0, 0, MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL, 0, 8)));
+    }
+
+    @Test
+    void badParametersNameTheParameter() {
+        fails(IllegalArgumentException.class, "params: LEAKY_RELU takes 1 parameters [negative_slope], not 2",
+                () -> Activation.LEAKY_RELU.with(0.1f, 0.2f));
+        fails(IllegalArgumentException.class, "negative_slope: LEAKY_RELU's negative_slope = NaN",
+                () -> Activation.LEAKY_RELU.with(Float.NaN));
+        fails(IllegalArgumentException.class, "lambda: SOFTSHRINK's lambda = -1.0 is outside [0.0",
+                () -> Activation.SOFTSHRINK.with(-1f));
+        fails(IllegalArgumentException.class, "max_val must be greater than min_val", () -> Activation.HARDTANH.with(2f, 1f));
+        fails(IllegalArgumentException.class, "alpha must be > 0", () -> Activation.CELU.with(0f));
+        fails(IllegalArgumentException.class, "sigma must be > 0", () -> Activation.SAU.with(0.1f, 0f));
+        fails(IllegalArgumentException.class, "beta must not be 0", () -> Activation.SOFTPLUS.with("beta", 0f));
+        fails(IllegalArgumentException.class, "name: SWISH has no parameter alpha", () -> Activation.SWISH.with("alpha", 1f));
+        fails(IllegalArgumentException.class, "params: RELU takes 0 parameters", () -> Activation.RELU.with(1f));
+        assertEquals("LEAKY_RELU(negative_slope=0.2)", Activation.LEAKY_RELU.with("negative_slope", 0.2f).toString());
+    }
+
+    @Test
+    void entryPointsRefuseOpsOfTheOtherKind() {
+        Tensor x = Tensor.wrap(new float[12], 3, 4), y = Tensor.wrap(new float[6], 3, 2);
+        fails(IllegalArgumentException.class, "op: SWIGLU is gated", () -> Activations.forward(Activation.SWIGLU, x, x));
+        fails(IllegalArgumentException.class, "op: SILU is not gated",
+                () -> Activations.gatedForward(Activation.SILU, x, null, y, GateHalf.FIRST));
+        fails(IllegalArgumentException.class, "x: the last dimension of [3, 3] must be even",
+                () -> Activations.gatedForward(Activation.SWIGLU, Tensor.wrap(new float[9], 3, 3), null, y, GateHalf.FIRST));
+        fails(IllegalArgumentException.class, "y: shape [3, 4] must be [3, 2]",
+                () -> Activations.gatedForward(Activation.SWIGLU, x, null, x, GateHalf.FIRST));
+        fails(IllegalArgumentException.class, "op: GELU_ERF has no backward from the output",
+                () -> Activations.backwardFromOutput(Activation.GELU_ERF, x, x, x));
+        ActiniumException e = assertThrows(ActiniumException.class,
+                () -> Activations.backwardFromOutput(Activation.LEAKY_RELU.with(-0.5f), x, x, x));
+        assertTrue(e.getMessage().contains("negative_slope < 0"), e.getMessage());
     }
 }

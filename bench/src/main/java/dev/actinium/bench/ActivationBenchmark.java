@@ -1,7 +1,8 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
-import dev.actinium.Activations;
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+
 import dev.actinium.DType;
 import dev.actinium.Tensor;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,8 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
-import dev.actinium.Activations;
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+
 import dev.actinium.Actinium;
 import dev.actinium.DType;
 import dev.actinium.Parallel;
@@ -30,7 +31,7 @@ import java.util.Locale;
  * <pre>
  *   ApiBench [--n 16777216] [--threads 2] [--rounds 31] [--dtype f32|bf16] [--grain elements]
  * </pre>
- * Prints a markdown section to stdout (bench/run-api.sh writes it under bench/results/).
+ * Prints a markdown section to stdout (bench/run-rounds.sh writes it under bench/results/).
  */
 public final class ApiBench {
     /** Bias rows of 4096 columns, as in ActivationBenchmark and kernel_bench. */
@@ -82,6 +83,7 @@ public final class ApiBench {
                     () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, es * s, dst, es * s, es * (e - s))), new double[rounds]);
             cases.add(copy);
             for (Activation op : Activation.values()) {
+                if (op.isGated()) continue;
                 int ff = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_FORWARD);
                 int bf = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_BACKWARD);
                 cases.add(new Case(op.nativeName(), "forward", 2 * es, ff, () -> Activations.forward(op, x, y, parallel), new double[rounds]));

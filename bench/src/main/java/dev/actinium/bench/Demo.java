@@ -1,12 +1,13 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
-import dev.actinium.Activations;
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+import dev.actinium.act.Reference;
+
 import dev.actinium.Actinium;
 import dev.actinium.DType;
 import dev.actinium.Device;
 import dev.actinium.Parallel;
-import dev.actinium.Reference;
 import dev.actinium.Tensor;
 import java.lang.foreign.Arena;
 import java.util.Locale;
@@ -72,6 +73,7 @@ public final class Demo {
             float[] xs = dtype == DType.F32 ? x : xt.toFloatArray(), dys = dtype == DType.F32 ? dy : dyt.toFloatArray();
             Device dev = device;
             for (Activation op : Activation.values()) {
+                if (op.isGated()) continue;
                 for (boolean backward : new boolean[] {false, true}) {
                     double bytes = (backward ? 3.0 : 2.0) * n * dtype.byteSize();
                     double t = best(repeat, () -> {
@@ -80,13 +82,18 @@ public final class Demo {
                         Actinium.synchronize(dev);
                     });
                     double err = error(op, backward, xs, dys, yt.toFloatArray());
+                    if (!JavaScalar.OPS.contains(op)) {  // no plain Java loop written for this op
+                        System.out.printf(Locale.ROOT, "%-14s %-8s | %8.2f ms %8.1f %10.2e |%n", op.nativeName(),
+                                backward ? "backward" : "forward", t * 1e3, bytes / t / 1e9, err);
+                        continue;
+                    }
                     double tj = best(repeat, () -> Parallel.defaults().forRange(n, (s, e) -> {
                         if (backward) JavaScalar.backward(op, x, dy, javaOut, (int) s, (int) e);
                         else JavaScalar.forward(op, x, javaOut, (int) s, (int) e);
                     }));
                     double errJ = error(op, backward, x, dy, javaOut);
                     double javaBytes = (backward ? 3.0 : 2.0) * n * 4;
-                    System.out.printf(Locale.ROOT, "%-10s %-8s | %8.2f ms %8.1f %10.2e | %11.2f ms %8.1f %10.2e | %7.1fx%n",
+                    System.out.printf(Locale.ROOT, "%-14s %-8s | %8.2f ms %8.1f %10.2e | %11.2f ms %8.1f %10.2e | %7.1fx%n",
                             op.nativeName(), backward ? "backward" : "forward", t * 1e3, bytes / t / 1e9, err,
                             tj * 1e3, javaBytes / tj / 1e9, errJ, tj / t);
                 }

@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+
 
 /**
  * Baseline: the plain Java loops a JVM user writes, over float[] ranges. GELU (erf) uses the
@@ -19,12 +20,17 @@ final class JavaScalar {
         return x < 0 ? -r : r;
     }
 
+    /** The ops this loop is written for. */
+    static final java.util.List<Activation> OPS = java.util.List.of(Activation.RELU, Activation.GELU_ERF,
+            Activation.GELU_TANH, Activation.SILU);
+
     static float forward(Activation op, float x) {
         return switch (op) {
             case RELU -> Math.max(x, 0f);
             case GELU_ERF -> 0.5f * x * (1f + erf(x * SQRT1_2));
             case GELU_TANH -> 0.5f * x * (1f + (float) Math.tanh(K * (x + C * x * x * x)));
             case SILU -> x / (1f + (float) Math.exp(-x));
+            default -> throw new UnsupportedOperationException(op + ": no Java loop baseline");
         };
     }
 
@@ -40,6 +46,7 @@ final class JavaScalar {
                 float s = 1f / (1f + (float) Math.exp(-x));
                 yield s * (1f + x * (1f - s));
             }
+            default -> throw new UnsupportedOperationException(op + ": no Java loop baseline");
         };
     }
 

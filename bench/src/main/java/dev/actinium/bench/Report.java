@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+
 import dev.actinium.Actinium;
 import dev.actinium.bindings.ActiniumNative;
 import java.io.IOException;

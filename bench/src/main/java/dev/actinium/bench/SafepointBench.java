@@ -1,7 +1,8 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
-import dev.actinium.Activations;
+import dev.actinium.act.Activation;
+import dev.actinium.act.Activations;
+
 import dev.actinium.DType;
 import dev.actinium.Parallel;
 import dev.actinium.Tensor;
@@ -60,7 +61,7 @@ public final class SafepointBench {
             long count = n;
             List<Way> ways = List.of(
                     new Way("one critical downcall (unbounded)",
-                            () -> check(ActiniumNative.ak_act_forward(op, f32, xs, ys, count, 0))),
+                            () -> check(ActiniumNative.ak_act_forward(op, f32, MemorySegment.NULL, xs, ys, count, 0))),
                     new Way("library: critical downcalls of <= 256K",
                             () -> Activations.forward(Activation.GELU_ERF, x, y, Parallel.serial())),
                     new Way("one downcall, not critical", () -> {
@@ -112,7 +113,7 @@ public final class SafepointBench {
             int relu = Activation.RELU.code();
             throughput(List.of(
                     new Way("critical downcall",
-                            () -> check(ActiniumNative.ak_act_forward(relu, f32, xs, ys, small, 0))),
+                            () -> check(ActiniumNative.ak_act_forward(relu, f32, MemorySegment.NULL, xs, ys, small, 0))),
                     new Way("downcall, not critical", () -> {
                         try {
                             check((int) plain.invokeExact(relu, f32, xs, ys, small, 0));

@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,6 +40,7 @@ final class VectorApi {
                 yield x.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f));
             }
             case SILU -> x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+            default -> throw new UnsupportedOperationException(op + ": no Vector API baseline");
         };
     }
 
@@ -61,6 +63,7 @@ final class VectorApi {
                 FloatVector s = ONE.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
                 yield s.mul(x.mul(s.neg().add(1f)).add(1f));
             }
+            default -> throw new UnsupportedOperationException(op + ": no Vector API baseline");
         };
     }
 

@@ -111,8 +111,14 @@ class BindingsTest {
     void shortCallsTakeHeapArrays() {
         float[] x = {-1, 2}, y = new float[2];
         assertEquals(ActiniumNative.AK_OK, ActiniumNative.ak_act_forward(ActiniumNative.AK_ACT_RELU,
-                ActiniumNative.AK_DTYPE_F32, MemorySegment.ofArray(x), MemorySegment.ofArray(y), 2, 0));
+                ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.ofArray(x), MemorySegment.ofArray(y), 2, 0));
         assertArrayEquals(new float[] {0, 2}, y);
+        // parameters too: leaky_relu's negative_slope from a heap array
+        float[] slope = {0.5f};
+        assertEquals(ActiniumNative.AK_OK, ActiniumNative.ak_act_forward(ActiniumNative.AK_ACT_LEAKY_RELU,
+                ActiniumNative.AK_DTYPE_F32, MemorySegment.ofArray(slope), MemorySegment.ofArray(x),
+                MemorySegment.ofArray(y), 2, 0));
+        assertArrayEquals(new float[] {-0.5f, 2}, y);
     }
 
     @Test
@@ -122,10 +128,12 @@ class BindingsTest {
         assertEquals("relu",
                 ActiniumNative.ak_activation_name(ActiniumNative.AK_ACT_RELU).reinterpret(64).getString(0));
         assertEquals(ActiniumNative.AK_ERR_INVALID_ARGUMENT,
-                ActiniumNative.ak_act_forward(99, ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.NULL,
-                        1, 0));
+                ActiniumNative.ak_act_forward(999, ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL, 1, 0));
         String error = ActiniumNative.ak_last_error().reinterpret(512).getString(0);
-        assertTrue(error.contains("op 99"), error);
+        assertTrue(error.contains("op 999"), error);
+        // The failing status function kept its library's message for the caller.
+        assertEquals(error, ActiniumNative.lastFailure());
         assertNotNull(NativeLibraries.cpu().origin());
     }
 }

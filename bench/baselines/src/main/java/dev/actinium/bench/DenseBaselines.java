@@ -1,5 +1,7 @@
 package dev.actinium.bench;
 
+import dev.actinium.act.Reference;
+
 import dev.actinium.Parallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -49,7 +51,7 @@ public final class DenseBaselines {
             float[] values = Inputs.normal(K, 5, 0.02);
             for (long i = 0; i < weights; i++) {
                 w.setAtIndex(ValueLayout.JAVA_FLOAT, i, values[(int) (i % K)]);
-                w16.setAtIndex(ValueLayout.JAVA_SHORT, i, dev.actinium.Reference.toBf16(values[(int) (i % K)]));
+                w16.setAtIndex(ValueLayout.JAVA_SHORT, i, dev.actinium.act.Reference.toBf16(values[(int) (i % K)]));
             }
             List<TimedCase> cases = new ArrayList<>();
             TimedCase copy = new TimedCase("copy", "copy", "copy", 8, 0,
@@ -63,7 +65,7 @@ public final class DenseBaselines {
                 float[] xs = Inputs.normal(b * K, b, 1);
                 for (int i = 0; i < b * K; i++) {
                     x.setAtIndex(ValueLayout.JAVA_FLOAT, i, xs[i]);
-                    x16.setAtIndex(ValueLayout.JAVA_SHORT, i, dev.actinium.Reference.toBf16(xs[i]));
+                    x16.setAtIndex(ValueLayout.JAVA_SHORT, i, dev.actinium.act.Reference.toBf16(xs[i]));
                 }
                 FloatPointer wp = new FloatPointer(Implementation.Buffers.bytes(w).asFloatBuffer());
                 FloatPointer xp = new FloatPointer(Implementation.Buffers.bytes(x).asFloatBuffer());

@@ -1,8 +1,9 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+import dev.actinium.act.Reference;
+
 import dev.actinium.DType;
-import dev.actinium.Reference;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;

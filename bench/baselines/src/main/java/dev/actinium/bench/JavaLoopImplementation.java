@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+
 import dev.actinium.DType;
 import dev.actinium.Parallel;
 

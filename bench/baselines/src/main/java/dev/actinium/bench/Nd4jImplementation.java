@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+
 import java.lang.foreign.MemorySegment;
 import dev.actinium.DType;
 import org.bytedeco.javacpp.Pointer;
@@ -45,6 +46,7 @@ final class Nd4jImplementation implements Implementation {
             case GELU_ERF -> () -> Nd4j.exec(new PreciseGELU(x, y));
             case GELU_TANH -> () -> Nd4j.exec(new GELU(x, y));
             case SILU -> () -> Nd4j.exec(new Swish(x, y));
+            default -> throw new UnsupportedOperationException(op + ": not offered");
         };
     }
 
@@ -61,6 +63,7 @@ final class Nd4jImplementation implements Implementation {
                 Nd4j.exec(new SwishDerivative(x, dx));
                 dx.muli(dy);
             };
+            default -> throw new UnsupportedOperationException(op + ": not offered");
         };
     }
 }

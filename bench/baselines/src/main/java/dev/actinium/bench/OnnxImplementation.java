@@ -1,11 +1,12 @@
 package dev.actinium.bench;
 
+import dev.actinium.act.Activation;
+
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.actinium.Activation;
 import dev.actinium.DType;
 import dev.actinium.bench.OnnxModel.Node;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ final class OnnxImplementation implements Implementation {
                     : new Node[] {new Node("Gelu", "", x, "y", "approximate", "tanh")};
             case SILU -> new Node[] {
                 new Node("Sigmoid", "", x, "s"), new Node("Mul", "", new String[] {"x", "s"}, "y")};
+            default -> throw new UnsupportedOperationException(op + ": not offered");
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.actinium.bench;
 
-import dev.actinium.Activation;
+import dev.actinium.act.Activation;
+
 import dev.actinium.DType;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Scalar;
@@ -38,6 +39,7 @@ final class TorchImplementation implements Implementation {
             case GELU_ERF -> () -> torch.gelu_out(y, x, "none");
             case GELU_TANH -> () -> torch.gelu_out(y, x, "tanh");
             case SILU -> () -> torch.silu_out(y, x);
+            default -> throw new UnsupportedOperationException(op + ": not wired to PyTorch here");
         };
     }
 
@@ -49,6 +51,7 @@ final class TorchImplementation implements Implementation {
             case GELU_ERF -> () -> torch.gelu_backward_out(dx, dy, x, "none");
             case GELU_TANH -> () -> torch.gelu_backward_out(dx, dy, x, "tanh");
             case SILU -> () -> torch.silu_backward_out(dx, dy, x);
+            default -> throw new UnsupportedOperationException(op + ": not wired to PyTorch here");
         };
     }
 }

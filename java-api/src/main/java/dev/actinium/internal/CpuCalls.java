@@ -1,5 +1,8 @@
-package dev.actinium;
+package dev.actinium.internal;
 
+import dev.actinium.Actinium;
+import dev.actinium.Parallel;
+import dev.actinium.Tensor;
 import dev.actinium.bindings.ActiniumNative;
 import java.util.concurrent.atomic.LongAccumulator;
 
@@ -12,7 +15,7 @@ import java.util.concurrent.atomic.LongAccumulator;
  * without a copy but holds off safepoints (and so every GC) for the whole downcall. Bounding the
  * elements per downcall bounds that pause by construction, on the serial path too.
  */
-final class CpuCalls {
+public final class CpuCalls {
     private CpuCalls() {}
 
     /**
@@ -27,10 +30,10 @@ final class CpuCalls {
      * (bench/run-safepoint.sh). From C the same blocks cost 0.2-0.4 us each: the rest is on the
      * JVM's side, not yet measured further (a short run, so possibly code not yet compiled by C2).
      */
-    static final long MAX_CALL_ELEMENTS = 1L << 18;
+    public static final long MAX_CALL_ELEMENTS = 1L << 18;
 
     /** Elements per downcall on an ISA: fewer where the same elements take longer. */
-    static long callElements(int isa) {
+    public static long callElements(int isa) {
         if (isa == ActiniumNative.AK_ISA_AVX512) return MAX_CALL_ELEMENTS;
         if (isa == ActiniumNative.AK_ISA_AVX2) return MAX_CALL_ELEMENTS / 2;
         return MAX_CALL_ELEMENTS / 16;
@@ -40,20 +43,20 @@ final class CpuCalls {
      * Parallel.defaults(), after the library: a library that cannot be loaded is the error every
      * call reports, before a bad thread setting. Operations call it before they allocate.
      */
-    static Parallel defaultParallel() {
-        Actinium.ensureLoaded();
+    public static Parallel defaultParallel() {
+        Internals.core().ensureLoaded();
         return Parallel.defaults();
     }
 
     /** The largest downcall made so far, in elements: tests check the bound with it. */
-    static final LongAccumulator LARGEST_CALL = new LongAccumulator(Math::max, 0);
+    public static final LongAccumulator LARGEST_CALL = new LongAccumulator(Math::max, 0);
 
     /**
      * One kernel downcall over elements [start, end) of the operation, with the flags that pin
      * its ISA (to be or-ed into the kernel's flags); returns its status.
      */
     @FunctionalInterface
-    interface Kernel {
+    public interface Kernel {
         int call(long start, long end, int isaFlags);
     }
 
@@ -64,7 +67,7 @@ final class CpuCalls {
      * closed during the call becomes an IllegalStateException naming the tensor (names[i] for
      * tensors[i]).
      */
-    static void run(Parallel parallel, long n, Kernel kernel, String[] names, Tensor... tensors) {
+    public static void run(Parallel parallel, long n, Kernel kernel, String[] names, Tensor... tensors) {
         int isa = ActiniumNative.ak_cpu_isa();
         int isaFlags = (isa + 1) << ActiniumNative.AK_FLAG_ISA_SHIFT;
         long perCall = callElements(isa);
@@ -89,7 +92,7 @@ final class CpuCalls {
 
     /** Row-aligned pieces of the elements [start, end) of a rows x cols matrix. */
     @FunctionalInterface
-    interface RowPiece {
+    public interface RowPiece {
         /** Rows [row, row + rows), columns [col, col + cols); rows > 1 only with col = 0 and whole rows. */
         int call(long row, long col, long rows, long cols);
     }
@@ -99,7 +102,7 @@ final class CpuCalls {
      * a partial first row, whole rows, a partial last row. The pieces are element-wise the same
      * computation as one call over whole rows, so the split changes no bit.
      */
-    static int rowPieces(long start, long end, long columns, RowPiece piece) {
+    public static int rowPieces(long start, long end, long columns, RowPiece piece) {
         long s = start;
         while (s < end) {
             long row = s / columns, col = s % columns;

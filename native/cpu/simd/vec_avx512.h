@@ -2,74 +2,77 @@
 // translation unit compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl (isa_avx512.cpp).
 #pragma once
 #include <immintrin.h>
-#include "../ops/storage.h"
+#include "../../ops/scalar_float.h"
+#include "../../ops/storage.h"
 
-#define AK_V inline __attribute__((always_inline))
+#include "inline.h"
 
 namespace ak::cpu::avx512 {
 
-struct F {
+struct Vec {
     __m512 v;
-    F() = default;
-    AK_V F(float s) : v(_mm512_set1_ps(s)) {}
-    AK_V F(__m512 x) : v(x) {}
+    Vec() = default;
+    AK_V Vec(float s) : v(_mm512_set1_ps(s)) {}
+    AK_V Vec(__m512 x) : v(x) {}
 };
-struct M { __mmask16 k; };
+struct Mask { __mmask16 k; };
 
-AK_V F operator+(F a, F b) { return _mm512_add_ps(a.v, b.v); }
-AK_V F operator-(F a, F b) { return _mm512_sub_ps(a.v, b.v); }
-AK_V F operator*(F a, F b) { return _mm512_mul_ps(a.v, b.v); }
-AK_V F operator-(F a) {
+AK_V Vec operator+(Vec a, Vec b) { return _mm512_add_ps(a.v, b.v); }
+AK_V Vec operator-(Vec a, Vec b) { return _mm512_sub_ps(a.v, b.v); }
+AK_V Vec operator*(Vec a, Vec b) { return _mm512_mul_ps(a.v, b.v); }
+AK_V Vec operator-(Vec a) {
     return _mm512_castsi512_ps(
         _mm512_xor_si512(_mm512_castps_si512(a.v), _mm512_set1_epi32(int(0x80000000u))));
 }
-AK_V M operator<(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
-AK_V M operator>(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ)}; }
-AK_V M operator>=(F a, F b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
-AK_V F select(M m, F a, F b) { return _mm512_mask_blend_ps(m.k, b.v, a.v); }
-AK_V M is_nan(F a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
-AK_V F mul_add(F a, F b, F c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
+AK_V Mask operator<(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LT_OQ)}; }
+AK_V Mask operator>(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GT_OQ)}; }
+AK_V Mask operator>=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_GE_OQ)}; }
+AK_V Mask operator<=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LE_OQ)}; }
+AK_V Vec operator/(Vec a, Vec b) { return _mm512_div_ps(a.v, b.v); }
+AK_V Vec select(Mask m, Vec a, Vec b) { return _mm512_mask_blend_ps(m.k, b.v, a.v); }
+AK_V Mask is_nan(Vec a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
+AK_V Vec mul_add(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
 #define AK_NAN_FIRST_VEC __m512
 #define AK_NAN_FIRST_REG "v"
 #include "vec_nan_first.h"
-AK_V void square_split(F a, F& hi, F& lo) {
+AK_V void square_split(Vec a, Vec& hi, Vec& lo) {
     hi = _mm512_mul_ps(a.v, a.v);
     lo = _mm512_fmsub_ps(a.v, a.v, hi.v);
 }
-AK_V F vmin(F a, F b) { return _mm512_min_ps(a.v, b.v); }
-AK_V F vmax(F a, F b) { return _mm512_max_ps(a.v, b.v); }
+AK_V Vec vmin(Vec a, Vec b) { return _mm512_min_ps(a.v, b.v); }
+AK_V Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a.v, b.v); }
 // |a| as the max of -a and a, which returns a NaN a unchanged (activations.h relies on it); an
 // and of the sign bit would change the NaN's sign, and so does vrangeps.
-AK_V F vabs(F a) { return _mm512_max_ps((-a).v, a.v); }
-AK_V F negate_where(M m, F a) { return _mm512_mask_xor_ps(a.v, m.k, a.v, _mm512_set1_ps(-0.0f)); }
-AK_V F rint_(F a) { return _mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
-AK_V F exp2i(F n) {
+AK_V Vec vabs(Vec a) { return _mm512_max_ps((-a).v, a.v); }
+AK_V Vec negate_where(Mask m, Vec a) { return _mm512_mask_xor_ps(a.v, m.k, a.v, _mm512_set1_ps(-0.0f)); }
+AK_V Vec rint_(Vec a) { return _mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+AK_V Vec exp2i(Vec n) {
     __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n.v), _mm512_set1_epi32(127));
     return _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
 }
 // p * 2^n with the hardware's own overflow to inf and gradual underflow.
-AK_V F ldexp_(F p, F n) { return _mm512_scalef_ps(p.v, n.v); }
+AK_V Vec ldexp_(Vec p, Vec n) { return _mm512_scalef_ps(p.v, n.v); }
 // 1/b for finite b in [2^-125, 2^125]: 14-bit estimate and one Newton step (about 0.5 ulp).
-AK_V F rcp_(F b) {
+AK_V Vec rcp_(Vec b) {
     __m512 r = _mm512_rcp14_ps(b.v);
     return _mm512_mul_ps(r, _mm512_fnmadd_ps(b.v, r, _mm512_set1_ps(2.0f)));
 }
 
-struct Io {
+struct LoadStore {
     static constexpr int kWidth = 16;
-    static AK_V F load(const float* p) { return _mm512_loadu_ps(p); }
-    static AK_V F load(const bf16* p) {
+    static AK_V Vec load(const float* p) { return _mm512_loadu_ps(p); }
+    static AK_V Vec load(const bf16* p) {
         __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
         return _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
     }
-    static AK_V F load(const f16* p) {
+    static AK_V Vec load(const f16* p) {
         return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
     }
     // Round to nearest even on the integer bits; NaN stays NaN (quiet bit set). 7 instructions,
     // none of them a shift or vpmovdw, which share two pipes with the FMAs of the activations:
     // the kept lsb is a test mask, the NaN rule a masked or, and the high halves are gathered by
     // a byte shuffle and a qword permute (measured: 64K F32 -> BF16 4.6 -> 3.1 us, 2026-11-24).
-    static AK_V __m256i to_bf16(F v) {
+    static AK_V __m256i to_bf16(Vec v) {
         __m512i b = _mm512_castps_si512(v.v);
         __mmask16 odd = _mm512_test_epi32_mask(b, _mm512_set1_epi32(0x10000));
         __m512i r = _mm512_add_epi32(b, _mm512_set1_epi32(0x7fff));
@@ -81,15 +84,15 @@ struct Io {
         __m512i w = _mm512_shuffle_epi8(r, high_words);
         return _mm512_castsi512_si256(_mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), w));
     }
-    static AK_V __m256i to_f16(F v) {
+    static AK_V __m256i to_f16(Vec v) {
         return _mm512_cvtps_ph(v.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     }
-    static AK_V void store(float* p, F v) { _mm512_storeu_ps(p, v.v); }
-    static AK_V void store(bf16* p, F v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
-    static AK_V void store(f16* p, F v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_f16(v)); }
-    static AK_V void stream(float* p, F v) { _mm512_stream_ps(p, v.v); }
-    static AK_V void stream(bf16* p, F v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
-    static AK_V void stream(f16* p, F v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_f16(v)); }
+    static AK_V void store(float* p, Vec v) { _mm512_storeu_ps(p, v.v); }
+    static AK_V void store(bf16* p, Vec v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
+    static AK_V void store(f16* p, Vec v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_f16(v)); }
+    static AK_V void stream(float* p, Vec v) { _mm512_stream_ps(p, v.v); }
+    static AK_V void stream(bf16* p, Vec v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
+    static AK_V void stream(f16* p, Vec v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_f16(v)); }
     static AK_V void fence() { _mm_sfence(); }
 };
 

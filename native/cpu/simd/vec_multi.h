@@ -6,9 +6,9 @@
 #pragma once
 #include <cstdint>
 
-#include "../ops/scalar_float.h"
+#include "../../ops/scalar_float.h"
 
-#define AK_V inline __attribute__((always_inline))
+#include "inline.h"
 
 namespace ak::cpu::multi {
 
@@ -30,58 +30,60 @@ using ak::vmax;
 using ak::vmin;
 
 template <class V, int K>
-struct F {
+struct Vecs {
     V v[K];
-    F() = default;
-    AK_V F(float s) {
+    Vecs() = default;
+    AK_V Vecs(float s) {
         for (int k = 0; k < K; ++k) v[k] = V(s);
     }
 };
 
 template <class M, int K>
-struct Mask {
+struct Masks {
     M m[K];
 };
 
 #define AK_MULTI_BINARY(op)                                      \
     template <class V, int K>                                    \
-    AK_V F<V, K> operator op(F<V, K> a, F<V, K> b) {             \
-        F<V, K> r;                                               \
+    AK_V Vecs<V, K> operator op(Vecs<V, K> a, Vecs<V, K> b) {             \
+        Vecs<V, K> r;                                               \
         for (int k = 0; k < K; ++k) r.v[k] = a.v[k] op b.v[k];   \
         return r;                                                \
     }
 AK_MULTI_BINARY(+)
 AK_MULTI_BINARY(-)
 AK_MULTI_BINARY(*)
+AK_MULTI_BINARY(/)
 #undef AK_MULTI_BINARY
 
 // Scalar operands broadcast (x * 0.5f, 2.0f * e): the base type's float constructor does the rest.
-template <class V, int K> AK_V F<V, K> operator*(float a, F<V, K> b) { return F<V, K>(a) * b; }
-template <class V, int K> AK_V F<V, K> operator*(F<V, K> a, float b) { return a * F<V, K>(b); }
+template <class V, int K> AK_V Vecs<V, K> operator*(float a, Vecs<V, K> b) { return Vecs<V, K>(a) * b; }
+template <class V, int K> AK_V Vecs<V, K> operator*(Vecs<V, K> a, float b) { return a * Vecs<V, K>(b); }
 
 template <class V, int K>
-AK_V F<V, K> operator-(F<V, K> a) {
-    F<V, K> r;
+AK_V Vecs<V, K> operator-(Vecs<V, K> a) {
+    Vecs<V, K> r;
     for (int k = 0; k < K; ++k) r.v[k] = -a.v[k];
     return r;
 }
 
 #define AK_MULTI_COMPARE(op)                                                         \
     template <class V, int K>                                                        \
-    AK_V auto operator op(F<V, K> a, F<V, K> b) {                                    \
-        Mask<decltype(a.v[0] op b.v[0]), K> r;                                       \
+    AK_V auto operator op(Vecs<V, K> a, Vecs<V, K> b) {                                    \
+        Masks<decltype(a.v[0] op b.v[0]), K> r;                                       \
         for (int k = 0; k < K; ++k) r.m[k] = a.v[k] op b.v[k];                       \
         return r;                                                                    \
     }
 AK_MULTI_COMPARE(<)
 AK_MULTI_COMPARE(>)
 AK_MULTI_COMPARE(>=)
+AK_MULTI_COMPARE(<=)
 #undef AK_MULTI_COMPARE
 
 #define AK_MULTI_UNARY(fn)                                   \
     template <class V, int K>                                \
-    AK_V F<V, K> fn(F<V, K> a) {                             \
-        F<V, K> r;                                           \
+    AK_V Vecs<V, K> fn(Vecs<V, K> a) {                             \
+        Vecs<V, K> r;                                           \
         for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k]);     \
         return r;                                            \
     }
@@ -93,8 +95,8 @@ AK_MULTI_UNARY(rcp_)
 
 #define AK_MULTI_BINARY_FN(fn)                                       \
     template <class V, int K>                                        \
-    AK_V F<V, K> fn(F<V, K> a, F<V, K> b) {                          \
-        F<V, K> r;                                                   \
+    AK_V Vecs<V, K> fn(Vecs<V, K> a, Vecs<V, K> b) {                          \
+        Vecs<V, K> r;                                                   \
         for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k], b.v[k]);     \
         return r;                                                    \
     }
@@ -106,58 +108,58 @@ AK_MULTI_BINARY_FN(add_nan_first)
 #undef AK_MULTI_BINARY_FN
 
 template <class V, int K>
-AK_V F<V, K> mul_add(F<V, K> a, F<V, K> b, F<V, K> c) {
-    F<V, K> r;
+AK_V Vecs<V, K> mul_add(Vecs<V, K> a, Vecs<V, K> b, Vecs<V, K> c) {
+    Vecs<V, K> r;
     for (int k = 0; k < K; ++k) r.v[k] = mul_add(a.v[k], b.v[k], c.v[k]);
     return r;
 }
 
 template <class V, int K>
-AK_V void square_split(F<V, K> a, F<V, K>& hi, F<V, K>& lo) {
+AK_V void square_split(Vecs<V, K> a, Vecs<V, K>& hi, Vecs<V, K>& lo) {
     for (int k = 0; k < K; ++k) square_split(a.v[k], hi.v[k], lo.v[k]);
 }
 
 template <class V, int K>
-AK_V auto is_nan(F<V, K> a) {
-    Mask<decltype(is_nan(a.v[0])), K> r;
+AK_V auto is_nan(Vecs<V, K> a) {
+    Masks<decltype(is_nan(a.v[0])), K> r;
     for (int k = 0; k < K; ++k) r.m[k] = is_nan(a.v[k]);
     return r;
 }
 
 template <class M, class V, int K>
-AK_V F<V, K> select(Mask<M, K> m, F<V, K> a, F<V, K> b) {
-    F<V, K> r;
+AK_V Vecs<V, K> select(Masks<M, K> m, Vecs<V, K> a, Vecs<V, K> b) {
+    Vecs<V, K> r;
     for (int k = 0; k < K; ++k) r.v[k] = select(m.m[k], a.v[k], b.v[k]);
     return r;
 }
 
 template <class M, class V, int K>
-AK_V F<V, K> negate_where(Mask<M, K> m, F<V, K> a) {
-    F<V, K> r;
+AK_V Vecs<V, K> negate_where(Masks<M, K> m, Vecs<V, K> a) {
+    Vecs<V, K> r;
     for (int k = 0; k < K; ++k) r.v[k] = negate_where(m.m[k], a.v[k]);
     return r;
 }
 
-// Loads and stores K consecutive vectors of the base Io.
-template <class BaseIo, int K>
-struct Io {
-    using V = decltype(BaseIo::load(static_cast<const float*>(nullptr)));
-    static constexpr int kWidth = BaseIo::kWidth * K;
+// Loads and stores K consecutive vectors of the base LoadStore.
+template <class BaseLoadStore, int K>
+struct LoadStore {
+    using V = decltype(BaseLoadStore::load(static_cast<const float*>(nullptr)));
+    static constexpr int kWidth = BaseLoadStore::kWidth * K;
     template <class T>
-    static AK_V F<V, K> load(const T* p) {
-        F<V, K> r;
-        for (int k = 0; k < K; ++k) r.v[k] = BaseIo::load(p + k * BaseIo::kWidth);
+    static AK_V Vecs<V, K> load(const T* p) {
+        Vecs<V, K> r;
+        for (int k = 0; k < K; ++k) r.v[k] = BaseLoadStore::load(p + k * BaseLoadStore::kWidth);
         return r;
     }
     template <class T>
-    static AK_V void store(T* p, F<V, K> x) {
-        for (int k = 0; k < K; ++k) BaseIo::store(p + k * BaseIo::kWidth, x.v[k]);
+    static AK_V void store(T* p, Vecs<V, K> x) {
+        for (int k = 0; k < K; ++k) BaseLoadStore::store(p + k * BaseLoadStore::kWidth, x.v[k]);
     }
     template <class T>
-    static AK_V void stream(T* p, F<V, K> x) {
-        for (int k = 0; k < K; ++k) BaseIo::stream(p + k * BaseIo::kWidth, x.v[k]);
+    static AK_V void stream(T* p, Vecs<V, K> x) {
+        for (int k = 0; k < K; ++k) BaseLoadStore::stream(p + k * BaseLoadStore::kWidth, x.v[k]);
     }
-    static AK_V void fence() { BaseIo::fence(); }
+    static AK_V void fence() { BaseLoadStore::fence(); }
 };
 
 }  // namespace ak::cpu::multi
