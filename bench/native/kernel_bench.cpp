@@ -119,10 +119,12 @@ int main(int argc, char** argv) {
         int code = -1;
         for (int c = AK_ISA_SCALAR; c <= AK_ISA_AVX512; ++c)
             if (isa == ak_cpu_isa_name(c)) code = c;
-        if (code < 0 || ak_cpu_set_isa(code) != AK_OK) { std::fprintf(stderr, "ISA %s: %s\n", isa.c_str(), ak_last_error()); return 2; }
+        if (code < 0 || ak_cpu_set_isa(code) != AK_OK) { std::fprintf(stderr, "ISA %s: %s\n", isa.c_str(),
+                ak_last_error()); return 2; }
     }
     const int64_t cols = 4096, rows = n / cols;  // the bias shape of the JMH benchmark
-    if (n % cols != 0 || n % (64 * threads) != 0) { std::fprintf(stderr, "--n must be a multiple of 4096 and 64 * threads\n"); return 2; }
+    if (n % cols != 0 || n % (64 * threads) != 0) { std::fprintf(stderr,
+            "--n must be a multiple of 4096 and 64 * threads\n"); return 2; }
 
     if (dtype_name != "f32" && dtype_name != "bf16" && dtype_name != "f16") {
         std::fprintf(stderr, "--dtype must be f32, bf16 or f16\n");
@@ -180,7 +182,8 @@ int main(int argc, char** argv) {
             cases.push_back({name, "forward" + s, two, ff, [=](int64_t a, int64_t b) {
                 check(ak_act_forward(op, dtype, p, x + es * a, y + es * a, b - a, flags)); }, {}});
             cases.push_back({name, "forward+bias" + s, two, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward_bias(op, dtype, p, x + es * a, bias, y + es * a, (b - a) / cols, cols, flags)); }, {}});
+                check(ak_act_forward_bias(op, dtype, p, x + es * a, bias, y + es * a, (b - a) / cols, cols, flags)); },
+                        {}});
             cases.push_back({name, "backward" + s, three, bf, [=](int64_t a, int64_t b) {
                 check(ak_act_backward(op, dtype, p, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
         }

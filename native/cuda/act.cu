@@ -42,7 +42,8 @@ __global__ void backward_kernel(typename Op::Params p, const T* saved, const T* 
         [&](int64_t i) {
             Packet<T> a = load_packet(saved + i), g = load_packet(dy + i);
 #pragma unroll
-            for (int k = 0; k < Packet<T>::kCount; ++k) a.e[k] = from_float<T>(grad(to_float(a.e[k]), to_float(g.e[k])));
+            for (int k = 0; k < Packet<T>::kCount; ++k) a.e[k] = from_float<T>(grad(to_float(a.e[k]),
+                    to_float(g.e[k])));
             return a;
         },
         [&](int64_t i) { return grad(load1(saved + i), load1(dy + i)); });
@@ -201,7 +202,8 @@ void launch_seeded(const DeviceContext* ctx, const float* params, int64_t seed, 
     const auto p = act::read_params<typename Op::Params>(params);
     if (dy)
         launch<seeded_kernel<true, Op, T>>(grid_for(ctx, n), 256, 0, ctx->stream, p, seed, offset,
-                                           static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(out), n);
+                                           static_cast<const T*>(x), static_cast<const T*>(dy), static_cast<T*>(out),
+                                                   n);
     else
         launch<seeded_kernel<false, Op, T>>(grid_for(ctx, n), 256, 0, ctx->stream, p, seed, offset,
                                             static_cast<const T*>(x), static_cast<const T*>(nullptr),

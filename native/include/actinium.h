@@ -134,37 +134,39 @@ typedef enum ak_act_flag {
  * rules between parameters are the op's own (native/ops/act/). Defaults are PyTorch's where
  * PyTorch has the op. */
 #define AK_ACT_PARAMS(P)                                                                            \
-    P(LEAKY_RELU, negative_slope, 0.01f, -AK_ACT_HUGE, AK_ACT_HUGE)                                 \
-    P(HARDTANH, min_val, -1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                          \
-    P(HARDTANH, max_val, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                           \
-    P(ELU, alpha, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                  \
-    P(CELU, alpha, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                 \
-    P(SOFTPLUS, beta, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                              \
-    P(SOFTPLUS, threshold, 20.0f, -AK_ACT_INF, AK_ACT_INF)                                          \
-    P(SOFTSHRINK, lambda, 0.5f, 0.0f, AK_ACT_HUGE)                                                  \
-    P(HARDSHRINK, lambda, 0.5f, 0.0f, AK_ACT_HUGE)                                                  \
-    P(THRESHOLD, threshold, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                        \
-    P(THRESHOLD, value, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                            \
-    P(SWISH, beta, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                 \
-    P(SAU, negative_slope, 0.01f, 0.0f, 1.0f)                                                       \
-    P(SAU, sigma, 1.0f, 0.0f, AK_ACT_HUGE)                                                          \
-    P(CRRELU, eps, 0.01f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                \
-    P(RELU_SQUARED, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                             \
-    P(SHIFTED_RELU, tau, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                           \
-    P(SHIFTED_RELU, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                             \
-    P(SOFT_THRESHOLD, tau, 0.5f, 0.0f, AK_ACT_HUGE)                                                 \
-    P(SOFT_THRESHOLD, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                           \
-    P(HELU, alpha, 0.05f, 0.0f, AK_ACT_HUGE)                                                        \
-    P(SINE, omega0, 30.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                               \
-    P(CAUCHY, lambda1, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                             \
-    P(CAUCHY, lambda2, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                             \
-    P(CAUCHY, d, 1.0f, 1e-18f, 1e18f)                                                               \
-    P(SREGLU, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                                   \
+    P(LEAKY_RELU, negative_slope, 0.01f, -AK_ACT_HUGE, AK_ACT_HUGE)                                \
+    P(HARDTANH, min_val, -1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                         \
+    P(HARDTANH, max_val, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                          \
+    P(ELU, alpha, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                 \
+    P(CELU, alpha, 1.0f, AK_ACT_TINY, AK_ACT_HUGE)                                                 \
+    P(SOFTPLUS, beta, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                             \
+    P(SOFTPLUS, threshold, 20.0f, -AK_ACT_INF, AK_ACT_INF)                                         \
+    P(SOFTSHRINK, lambda, 0.5f, 0.0f, AK_ACT_HUGE)                                                 \
+    P(HARDSHRINK, lambda, 0.5f, 0.0f, AK_ACT_HUGE)                                                 \
+    P(THRESHOLD, threshold, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                       \
+    P(THRESHOLD, value, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                           \
+    P(SWISH, beta, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                                \
+    P(SAU, negative_slope, 0.01f, 0.0f, 1.0f)                                                      \
+    P(SAU, sigma, 1.0f, AK_ACT_TINY, AK_ACT_HUGE)                                                  \
+    P(CRRELU, eps, 0.01f, -AK_ACT_HUGE, AK_ACT_HUGE)                                               \
+    P(RELU_SQUARED, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                            \
+    P(SHIFTED_RELU, tau, 0.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                          \
+    P(SHIFTED_RELU, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                            \
+    P(SOFT_THRESHOLD, tau, 0.5f, 0.0f, AK_ACT_HUGE)                                                \
+    P(SOFT_THRESHOLD, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                          \
+    P(HELU, alpha, 0.05f, 0.0f, AK_ACT_HUGE)                                                       \
+    P(SINE, omega0, 30.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                              \
+    P(CAUCHY, lambda1, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                            \
+    P(CAUCHY, lambda2, 1.0f, -AK_ACT_HUGE, AK_ACT_HUGE)                                            \
+    P(CAUCHY, d, 1.0f, 1e-18f, 1e18f)                                                              \
+    P(SREGLU, clip, AK_ACT_INF, 0.0f, AK_ACT_INF)                                                  \
     P(STOCHASTIC_SILU, p, 0.5f, 0.0f, 1.0f)                                                        \
     /* add new parameters above this line */
 
-/* Parameter bounds: the largest finite float, and infinity where a parameter may be infinite. */
+/* Parameter bounds: the largest finite float, the smallest normal one (for a parameter that must be
+ * > 0 and is divided by), and infinity where a parameter may be infinite. */
 #define AK_ACT_HUGE 3.40282347e38f
+#define AK_ACT_TINY 1.17549435e-38f
 #if defined(AK_BINDGEN)
 #define AK_ACT_INF ak_inf
 #else

@@ -79,6 +79,17 @@ AK_HD float ldexp_(float p, float n) { return ldexp_by_halves(p, n); }
 
 AK_HD float rcp_(float b) { return 1.0f / b; }
 
+// a, made opaque to the compiler: a value selected against 0 must be loaded whole. Without it GCC
+// turns select(mask, dy, 0) into a masked load of dy (vmovups {k}{z}), with which the memory-bound
+// backward kernels (relu, relu6, hardtanh, ...) reached 60-79% of the copy floor instead of
+// 95-124% (AVX-512, AMD EPYC, 16M elements, 2 threads; bench/results/*-masked-load.md).
+AK_HD float in_register(float a) {
+#if !defined(__CUDA_ARCH__) && defined(__x86_64__)
+    __asm__("" : "+x"(a));
+#endif
+    return a;
+}
+
 // a * b and a + b, and a's NaN (quieted) when both are NaN. x86 arithmetic returns the first
 // source's NaN then, but a compiler may swap the operands of a plain product or sum: the
 // instruction is written out so that it cannot. A GPU returns its canonical NaN either way.

@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <utility>
 
-enum class MathFunction { kExp, kErf, kErfc, kNormalCdf, kTanh, kSigmoid, kLog1pUnit, kExpm1Nonpos, kSin, kCos, kCount };
+enum class MathFunction { kExp, kErf, kErfc, kNormalCdf, kTanh, kSigmoid, kLog1pUnit, kExpm1Nonpos, kSin, kCos,
+        kCount };
 
 using MathProbeFn = void (*)(const float* x, float* y, int64_t n);
 

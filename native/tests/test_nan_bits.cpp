@@ -168,7 +168,8 @@ Singles make_singles(int32_t isa, const Storage& s, int op, Rng& rng) {
             std::memset(out, Buffer::kPoison, sizeof out);
             t.bwd.push_back(result(ak_act_backward(op, s.dtype, params_of(op), a, b, out, 1, flags), "backward"));
             std::memset(out, Buffer::kPoison, sizeof out);
-            t.bias.push_back(result(ak_act_forward_bias(op, s.dtype, params_of(op), a, b, out, 1, 1, flags), "forward_bias"));
+            t.bias.push_back(result(ak_act_forward_bias(op, s.dtype, params_of(op), a, b, out, 1, 1, flags),
+                    "forward_bias"));
         }
     }
     return t;
@@ -287,7 +288,8 @@ void test_positions(int32_t isa, const Storage& s, int op, const Singles& t, Rng
                 const Second biases[] = {{bias_finite, bf, "forward_bias"}, {bias_nan, bn, "forward_bias, NaN bias"}};
                 for (const Second& d : dys)
                     run(d.name, length,
-                        [&](unsigned char* dx, int32_t f) { return ak_act_backward(op, dt, params_of(op), x, d.data, dx, length, f); },
+                        [&](unsigned char* dx, int32_t f) { return ak_act_backward(op, dt, params_of(op), x, d.data,
+                                dx, length, f); },
                         [&](int64_t i) { return t.bwd[xi[i] * v + d.idx[i]]; });
                 for (const Second& b : biases)
                     run(b.name, kRows * length,

@@ -67,7 +67,8 @@ static ak_status_t backward(const char* fn, ActEntry entry, int32_t op, int32_t 
     bool empty = false;
     if (int32_t s = enter(fn, entry, op, dtype, params, flags, k)) return s;
     if (int32_t s = check_backward_operands(fn, dtype_size(dtype), n, saved_name, saved, dy, dx, empty)) return s;
-    if (!empty) (entry == ActEntry::kFromOutput ? k->backward_from_output : k->backward)(params, saved, dy, dx, n, flags);
+    if (!empty) (entry == ActEntry::kFromOutput ? k->backward_from_output : k->backward)(params, saved, dy, dx, n,
+            flags);
     return AK_OK;
 }
 

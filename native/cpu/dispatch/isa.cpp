@@ -94,7 +94,8 @@ int32_t ak_cpu_set_isa(int32_t isa) {
 int32_t ak_cpu_measure_fma_peak(int32_t isa, int64_t iterations, double* flops_per_second) {
     clear_error();
     if (!flops_per_second) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_measure_fma_peak: flops_per_second is null");
-    if (iterations < 1) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_measure_fma_peak: iterations = %lld < 1", (long long)iterations);
+    if (iterations < 1) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_measure_fma_peak: iterations = %lld < 1",
+            (long long)iterations);
     const KernelTable* t = table_for(isa);
     if (!t) return fail(AK_ERR_UNSUPPORTED, "ak_cpu_measure_fma_peak: this CPU cannot run isa %d", isa);
     float sink;

@@ -36,6 +36,11 @@ AK_V void square_split(Vec a, Vec& hi, Vec& lo) {
     hi = _mm256_mul_ps(a.v, a.v);
     lo = _mm256_fmsub_ps(a.v, a.v, hi.v);
 }
+// a, loaded whole into a register (scalar_float.h, in_register).
+AK_V Vec in_register(Vec a) {
+    __asm__("" : "+x"(a.v));
+    return a;
+}
 AK_V Vec vmin(Vec a, Vec b) { return _mm256_min_ps(a.v, b.v); }
 AK_V Vec vmax(Vec a, Vec b) { return _mm256_max_ps(a.v, b.v); }
 // |a| as the max of -a and a, which returns a NaN a unchanged (activations.h relies on it); an

@@ -39,6 +39,11 @@ AK_V void square_split(Vec a, Vec& hi, Vec& lo) {
     hi = _mm512_mul_ps(a.v, a.v);
     lo = _mm512_fmsub_ps(a.v, a.v, hi.v);
 }
+// a, loaded whole into a register (scalar_float.h, in_register).
+AK_V Vec in_register(Vec a) {
+    __asm__("" : "+v"(a.v));
+    return a;
+}
 AK_V Vec vmin(Vec a, Vec b) { return _mm512_min_ps(a.v, b.v); }
 AK_V Vec vmax(Vec a, Vec b) { return _mm512_max_ps(a.v, b.v); }
 // |a| as the max of -a and a, which returns a NaN a unchanged (activations.h relies on it); an

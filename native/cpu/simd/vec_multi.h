@@ -15,6 +15,7 @@ namespace ak::cpu::multi {
 // The float primitives, for K floats (the scalar ISA): floats have no namespace for ADL to search,
 // and the templates below would hide them.
 using ak::exp2i;
+using ak::in_register;
 using ak::is_nan;
 using ak::ldexp_;
 using ak::mul_add;
@@ -91,6 +92,7 @@ AK_MULTI_UNARY(vabs)
 AK_MULTI_UNARY(rint_)
 AK_MULTI_UNARY(exp2i)
 AK_MULTI_UNARY(rcp_)
+AK_MULTI_UNARY(in_register)
 #undef AK_MULTI_UNARY
 
 #define AK_MULTI_BINARY_FN(fn)                                       \

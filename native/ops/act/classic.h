@@ -102,8 +102,9 @@ struct selu {
     }
 };
 
-// max(0, x) + min(0, alpha (exp(x / alpha) - 1)). alpha > 0 (PyTorch only refuses 0; a negative
-// alpha turns the left branch into a growing exponential, which no one trains with).
+// max(0, x) + min(0, alpha (exp(x / alpha) - 1)). alpha >= FLT_MIN (its row's range; PyTorch only
+// refuses 0, but a negative alpha turns the left branch into a growing exponential, which no one
+// trains with, and a subnormal one would make 1/alpha infinite).
 struct celu {
     struct Params {
         float alpha;
@@ -119,7 +120,6 @@ struct celu {
     template <class V> AK_HD static V bwd_from_output(V y, V dy, const Params& p) {
         return times_dy(y, select(y > V(0.0f), V(1.0f), mul_add(y, V(1.0f / p.alpha), V(1.0f))), dy);
     }
-    static const char* invalid(const Params& p) { return p.alpha > 0.0f ? nullptr : "alpha must be > 0"; }
 };
 
 struct sigmoid {

@@ -12,17 +12,23 @@ struct sine {
         float omega0;
     };
     template <class V> AK_HD static V fwd(V x, const Params& p) {
-        return with_nan_of(x, sin_quadrant(x * V(p.omega0), 0.0f));
+        return with_nan_of(x, sin_quadrant(argument(x, p), 0.0f));
     }
     template <class V> AK_HD static V bwd(V x, V dy, const Params& p) {
-        return times_dy(x, V(p.omega0) * sin_quadrant(x * V(p.omega0), 1.0f), dy);
+        return times_dy(x, V(p.omega0) * sin_quadrant(argument(x, p), 1.0f), dy);
+    }
+    // omega0 x, kept finite for finite x (an overflow would give sin(inf) = NaN); +-inf stay.
+    template <class V> AK_HD static V argument(V x, const Params& p) {
+        V a = vmin(V(3.4028235e38f), vmax(V(-3.4028235e38f), x * V(p.omega0)));
+        return select(vabs(x) < V(bits_to_float(0x7f800000)), a, x * V(p.omega0));
     }
 };
 
 // (lambda1 x + lambda2) / (x^2 + d^2). x is clamped to +-1e18 (x^2 stays finite), where the
 // result is already below 1e-18 |lambda1| + 1e-36 |lambda2|; the limits at +-inf are 0.
-// d/dx = (lambda1 (d^2 - x^2) - 2 lambda2 x) / (x^2 + d^2)^2, formed as (.. * r) * r, r the
-// reciprocal of the denominator, so no intermediate overflows. d in [1e-18, 1e18] (only d^2
+// d/dx = (lambda1 (d^2 - x^2) - 2 lambda2 x) / (x^2 + d^2)^2. Every term is scaled by r, the
+// reciprocal of x^2 + d^2, before a parameter multiplies it, so no intermediate overflows for any
+// lambda (forward: lambda1 (x r) + lambda2 r). d in [1e-18, 1e18] (only d^2
 // matters, and it must stay a positive normal float).
 struct cauchy {
     struct Params {
@@ -31,14 +37,14 @@ struct cauchy {
     template <class V> AK_HD static V fwd(V x, const Params& p) {
         V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
         V r = V(1.0f) / mul_add(xc, xc, V(p.d * p.d));
-        return with_nan_of(x, mul_add(V(p.lambda1), xc, V(p.lambda2)) * r);
+        return with_nan_of(x, mul_add(V(p.lambda1), xc * r, V(p.lambda2) * r));
     }
     template <class V> AK_HD static V bwd(V x, V dy, const Params& p) {
         V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
         V x2 = xc * xc;
         V r = V(1.0f) / (x2 + V(p.d * p.d));
-        V num = V(p.lambda1) * (V(p.d * p.d) - x2) - V(2.0f * p.lambda2) * xc;
-        return times_dy(x, num * r * r, dy);
+        V slope = V(p.lambda1) * ((V(p.d * p.d) - x2) * r) - V(2.0f) * (V(p.lambda2) * (xc * r));
+        return times_dy(x, slope * r, dy);
     }
 };
 

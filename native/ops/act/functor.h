@@ -43,15 +43,17 @@ AK_HD V times_dy(V x, V fprime, V dy) {
 }
 
 // dy where keep holds, else 0 (even for dy = NaN or inf, as PyTorch's threshold_backward), or x's
-// NaN where x is NaN: the gradient of the piecewise-linear ops whose slope is 0 or 1.
+// NaN where x is NaN: the gradient of the piecewise-linear ops whose slope is 0 or 1. dy is loaded
+// whole (in_register): a masked load of it measured slower.
 template <class V, class M>
 AK_HD V pass_where(V x, M keep, V dy) {
-    return quiet_nan_or(x, select(keep, dy, V(0.0f)));
+    return quiet_nan_or(x, select(keep, in_register(dy), V(0.0f)));
 }
 
 // v where lo < x < hi, else 0 (a NaN x: 0; callers apply the NaN rule).
 template <class V>
 AK_HD V inside(V x, V lo, V hi, V v) {
+    v = in_register(v);  // see pass_where
     return select(x > lo, select(x < hi, v, V(0.0f)), V(0.0f));
 }
 

@@ -144,7 +144,6 @@ struct sau {
         V cdf = normal_cdf(u);
         return times_dy(x, mul_add(V(1.0f - p.negative_slope), cdf, V(p.negative_slope)), dy);
     }
-    static const char* invalid(const Params& p) { return p.sigma > 0.0f ? nullptr : "sigma must be > 0"; }
 };
 
 // CRReLU: relu(x) + eps x exp(-x^2/2). The Gaussian term is 0 in float beyond |x| = 20, where x is

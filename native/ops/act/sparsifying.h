@@ -2,14 +2,11 @@
 // optional magnitude clip, infinite by default) and HeLU. Functor contract and NaN rule:
 // functor.h. Gradients are 0 where the clip holds the output, as at any flat piece.
 #pragma once
-#include <cmath>
-
 #include "functor.h"
 
 namespace ak::act {
 
-// min(relu(x)^2, clip). The gradient 2x passes where 0 < x < sqrt(clip); x = +inf counts as
-// inside when clip is infinite (compared as FLT_MAX), so the gradient there is +inf, not 0.
+// min(relu(x)^2, clip). The gradient 2x passes where x > 0 and the clip does not hold.
 struct relu_squared {
     struct Params {
         float clip;
@@ -18,9 +15,12 @@ struct relu_squared {
         V r = vmax(x, V(0.0f));
         return with_nan_of(x, vmin(V(p.clip), r * r));
     }
+    // The clip test is the forward's own, r * r < clip in float, so both directions agree at the
+    // boundary; an infinite clip never holds (x = +inf included).
     template <class V> AK_HD static V bwd(V x, V dy, const Params& p) {
-        V below_clip = inside(vmin(x, V(3.4028235e38f)), V(0.0f), V(sqrtf(p.clip)), V(2.0f) * x);
-        return times_dy(x, below_clip, dy);
+        V r = vmax(x, V(0.0f)), twice = V(2.0f) * x;
+        V slope = p.clip < bits_to_float(0x7f800000) ? select(r * r < V(p.clip), twice, V(0.0f)) : twice;
+        return times_dy(x, select(x > V(0.0f), slope, V(0.0f)), dy);
     }
 };
 

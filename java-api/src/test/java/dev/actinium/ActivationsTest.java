@@ -99,7 +99,8 @@ class ActivationsTest {
             }
             for (int offset : OFFSETS) {
                 for (Parallel p : new Parallel[] {SERIAL, SPLIT_STREAMING}) {
-                    String what = String.format("%s forward n=%d offset=%d threads=%d seed=%d", name, n, offset, p.parallelism(), seed);
+                    String what = String.format("%s forward n=%d offset=%d threads=%d seed=%d", name, n, offset,
+                            p.parallelism(), seed);
                     try (Arena arena = Arena.ofConfined()) {
                         Harness.Placed in = Harness.place(arena, dtype, x, offset, n);
                         Harness.Placed out = Harness.poisoned(arena, dtype, n, (offset + 1) % 4, n);
@@ -107,7 +108,49 @@ class ActivationsTest {
                         Harness.compare(what, info, dtype, "forward", x, Harness.read(out, what), ref, null, extra);
                         // in place gives the same bits
                         Activations.forward(f, in.tensor(), in.tensor(), p);
-                        assertEquals(Arrays.toString(Harness.read(out, what)), Arrays.toString(Harness.read(in, what + " in place")), what + " in place");
+                        assertEquals(Arrays.toString(Harness.read(out, what)), Arrays.toString(Harness.read(in, what
+                                + " in place")), what
+                                        + " in place");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every parametric op with each parameter at the extremes of its range (and near them, where
+     * it is divided by), the others at their defaults: finite inputs never give NaN, forward or
+     * backward (infinities may: the true value overflows).
+     */
+    @Test
+    void extremeParametersGiveNoNaNForFiniteInputs() {
+        float[] x = Harness.inputs(17, 4099, false);
+        for (int k = 0; k < 64; k++) x[k * 61] = (float) Math.scalb(1.0, -126 + 4 * k) * (k % 2 == 0 ? 1 : -1);
+        float[] dy = Harness.gradients(18, x.length);
+        for (Activation op : Activation.values()) {
+            if (op.isGated() || op.isSeeded()) continue;
+            for (int i = 0; i < op.parameters().size(); i++) {
+                Activation.Parameter par = op.parameters().get(i);
+                float[] candidates = {par.min(), par.max(), Float.MIN_NORMAL, -Float.MIN_NORMAL, 1e-30f, -1e30f, 1e30f,
+                        Float.MAX_VALUE, -Float.MAX_VALUE};
+                for (float v : candidates) {
+                    if (!(v >= par.min() && v <= par.max()) || Float.isInfinite(v)) continue;
+                    float[] p = op.params();
+                    p[i] = v;
+                    ActivationFunction f;
+                    try {
+                        f = op.with(p);
+                    } catch (IllegalArgumentException e) {
+                        continue;  // a rule between parameters (max_val > min_val, beta != 0)
+                    }
+                    float[] y = new float[x.length], dx = new float[x.length];
+                    Activations.forward(f, Tensor.wrap(x, x.length), Tensor.wrap(y, y.length));
+                    Activations.backward(f, Tensor.wrap(x, x.length), Tensor.wrap(dy, dy.length), Tensor.wrap(dx,
+                            dx.length));
+                    for (int j = 0; j < x.length; j++) {
+                        String at = f + " at x = " + x[j] + ", dy = " + dy[j];
+                        assertEquals(false, Float.isNaN(y[j]), at + ": forward NaN");
+                        assertEquals(false, Float.isNaN(dx[j]) && !Float.isInfinite(dy[j]), at + ": backward NaN");
                     }
                 }
             }
@@ -143,7 +186,8 @@ class ActivationsTest {
             }
             for (int offset : OFFSETS) {
                 for (Parallel p : new Parallel[] {SERIAL, SPLIT_STREAMING}) {
-                    String what = String.format("%s backward n=%d offset=%d threads=%d seed=%d", name, n, offset, p.parallelism(), seed);
+                    String what = String.format("%s backward n=%d offset=%d threads=%d seed=%d", name, n, offset,
+                            p.parallelism(), seed);
                     try (Arena arena = Arena.ofConfined()) {
                         Harness.Placed xin = Harness.place(arena, dtype, x, offset, n);
                         Harness.Placed gin = Harness.place(arena, dtype, dy, (offset + 2) % 4, n);
@@ -191,7 +235,9 @@ class ActivationsTest {
             }
             for (int offset : OFFSETS) {
                 for (Parallel p : new Parallel[] {SERIAL, SPLIT_STREAMING.withGrain(1024)}) {
-                    String what = String.format("%s %s %s bias %dx%d offset=%d threads=%d seed=%d", isa, op, dtype, rows, cols, offset, p.parallelism(), seed);
+                    String what = String.format("%s %s %s bias %dx%d offset=%d threads=%d seed=%d", isa, op, dtype,
+                            rows, cols, offset, p.parallelism(),
+                                    seed);
                     try (Arena arena = Arena.ofConfined()) {
                         Harness.Placed xin = Harness.place(arena, dtype, x, offset, rows, cols);
                         Harness.Placed bin = Harness.place(arena, dtype, b, (offset + 1) % 4, cols);
@@ -200,7 +246,8 @@ class ActivationsTest {
                         Activations.forwardBias(op, xin.tensor(), bin.tensor(), out.tensor(), p);
                         Harness.compare(what, info, dtype, "bias", sum, Harness.read(out, what), ref, null, extra);
                         Activations.backwardBias(op, xin.tensor(), bin.tensor(), gin.tensor(), out.tensor(), p);
-                        Harness.compare(what + " backward", info, dtype, "bias backward", sum, Harness.read(out, what), grad, dy, extraGrad);
+                        Harness.compare(what + " backward", info, dtype, "bias backward", sum, Harness.read(out, what),
+                                grad, dy, extraGrad);
                     }
                 }
             }
@@ -211,7 +258,8 @@ class ActivationsTest {
     static void report() {
         Actinium.useIsa(Actinium.supportedIsas().get(Actinium.supportedIsas().size() - 1));
         Map<String, double[]> sorted = new TreeMap<>(Harness.MEASURED);
-        System.out.println("Measured max error against float64 (relative where |ref| >= 1e-6 * scale; fraction of the bound used):");
+        System.out.println("Measured max error against float64 (relative where |ref| >= 1e-6 * scale; "
+                + "fraction of the bound used):");
         sorted.forEach((k, v) -> System.out.printf("  %-40s rel %.3g  bound used %.2f%n", k, v[0], v[1]));
     }
 }

@@ -74,7 +74,8 @@ class CudaTest {
             Activations.backward(info.op(), xd, dyd, yd);
             for (int i = 0; i < n; i++) {
                 ref[i] = info.gradient(info.op(), xs[i], dys[i]);
-                extra[i] = info.conditioning().at(info.op(), xs[i], true) + OpInfo.gradientClaim(info.op(), xs[i], dys[i]);
+                extra[i] = info.conditioning().at(info.op(), xs[i], true) + OpInfo.gradientClaim(info.op(), xs[i],
+                        dys[i]);
             }
             Harness.compare(what + " backward", info, dtype, "gpu backward", xs, yd.toFloatArray(), ref, dys, extra);
 

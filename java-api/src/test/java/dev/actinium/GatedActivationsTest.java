@@ -70,17 +70,22 @@ class GatedActivationsTest {
                         // Likewise where f(gate) or f'(gate) itself is outside the normal float range, or dy
                         // is infinite.
                         boolean huge = Double.isInfinite(up) || Math.abs(dy[i] * up) > Float.MAX_VALUE;
-                        boolean fgOutside = Math.abs(fg) > Float.MAX_VALUE || fg != 0 && Math.abs(fg) < Float.MIN_NORMAL;
-                        if (huge && Math.abs(fg) < 1e-30 || fgOutside) fwdExtra[i] = Double.POSITIVE_INFINITY;
-                        if (huge && Math.abs(dfg * dy[i]) < 1e-30 || Math.abs(dfg) > Float.MAX_VALUE || Float.isInfinite(dy[i])) {
+                        boolean fgOutside = Math.abs(fg) > Float.MAX_VALUE || fg != 0
+                                && Math.abs(fg) < Float.MIN_NORMAL;
+                        if (Double.isInfinite(up) && Math.abs(fg) < 1e-30 || fgOutside) fwdExtra[i] = Double.POSITIVE_INFINITY;
+                        if (huge && Math.abs(dfg * dy[i]) < 1e-30 || Math.abs(dfg) > Float.MAX_VALUE
+                                || Float.isInfinite(dy[i])) {
                             gradExtra[at + gateOff] = Double.POSITIVE_INFINITY;
                         }
                         if (fgOutside || Float.isInfinite(dy[i])) gradExtra[at + upOff] = Double.POSITIVE_INFINITY;
                         // f'(gate) dy is formed first: where it is subnormal in float it holds only an
-                        // absolute error of a unit or two of 2^-149, which g(up) multiplies (the bound's scale is |dy g(up)|).
+                        // absolute error of a unit or two of 2^-149, which g(up) multiplies (the bound's
+                        // scale is |dy g(up)|).
                         double fdy = dfg * dy[i];
-                        if (fdy != 0 && Math.abs(fdy) < Float.MIN_NORMAL) gradExtra[at + gateOff] += 4 * Float.MIN_VALUE / Math.abs(dy[i]);
-                        if (Float.isNaN(g[i]) || Float.isNaN(u[i])) dgate[at + gateOff] = dgate[at + upOff] = Double.NaN;
+                        if (fdy != 0 && Math.abs(fdy) < Float.MIN_NORMAL) gradExtra[at
+                                + gateOff] += 4 * Float.MIN_VALUE / Math.abs(dy[i]);
+                        if (Float.isNaN(g[i]) || Float.isNaN(u[i])) dgate[at + gateOff] = dgate[at
+                                + upOff] = Double.NaN;
                         gradInput[at + gateOff] = g[i];
                         gradInput[at + upOff] = u[i];
                         // dgate's error scales with |dy g(up)| (f' crosses 0), dup's with |dy|.
@@ -88,8 +93,10 @@ class GatedActivationsTest {
                         gradScale[at + upOff] = dy[i];
                         forwardScale[i] = upScale[i];
                     }
-                    for (Parallel p : new Parallel[] {ActivationsTest.SERIAL, ActivationsTest.SPLIT_STREAMING.withGrain(512)}) {
-                        String what = String.format("%s %s %s %dx%d %s%s threads=%d seed=%d", isa, op, dtype, rows, cols, half,
+                    for (Parallel p : new Parallel[] {ActivationsTest.SERIAL,
+                            ActivationsTest.SPLIT_STREAMING.withGrain(512)}) {
+                        String what = String.format("%s %s %s %dx%d %s%s threads=%d seed=%d", isa, op, dtype, rows,
+                                cols, half,
                                 withBias ? " bias" : "", p.parallelism(), seed);
                         try (Arena arena = Arena.ofConfined()) {
                             Harness.Placed xin = Harness.place(arena, dtype, x, 1, rows, 2L * cols);
@@ -98,14 +105,18 @@ class GatedActivationsTest {
                             Harness.Placed out = Harness.poisoned(arena, dtype, n, 0, rows, cols);
                             Tensor b = withBias ? bin.tensor() : null;
                             Activations.gatedForward(op, xin.tensor(), b, out.tensor(), half, p);
-                            Harness.compare(what + " forward", info, dtype, "gated forward", g, Harness.read(out, what), ref, forwardScale, fwdExtra);
+                            Harness.compare(what + " forward", info, dtype, "gated forward", g, Harness.read(out,
+                                    what), ref, forwardScale,
+                                            fwdExtra);
                             Harness.Placed grads = Harness.poisoned(arena, dtype, 2 * n, 1, rows, 2L * cols);
                             Activations.gatedBackward(op, xin.tensor(), b, gin.tensor(), grads.tensor(), half, p);
                             float[] got = Harness.read(grads, what);
-                            Harness.compare(what + " backward", info, dtype, "gated backward", gradInput, got, dgate, gradScale, gradExtra);
+                            Harness.compare(what + " backward", info, dtype, "gated backward", gradInput, got, dgate,
+                                    gradScale, gradExtra);
                             // in place: dx = x gives the same bits
                             Activations.gatedBackward(op, xin.tensor(), b, gin.tensor(), xin.tensor(), half, p);
-                            assertEquals(java.util.Arrays.toString(got), java.util.Arrays.toString(Harness.read(xin, what + " in place")),
+                            assertEquals(java.util.Arrays.toString(got), java.util.Arrays.toString(Harness.read(xin,
+                                    what + " in place")),
                                     what + " in place");
                         }
                     }

@@ -22,7 +22,8 @@ final class Harness {
 
     /** Special inputs: signed zeros, subnormals, infinities, NaN, huge values, range switch points. */
     static final float[] EDGES = {0f, -0f, 1e-40f, -1e-40f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
-            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE,
+            Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e30f, -1e30f, Float.MAX_VALUE,
+                    -Float.MAX_VALUE,
             20f, -20f, 19.99f, -19.99f, 200f, -200f, 0.70710677f, -0.70710677f, -0.7518f, 88.72f, -88.72f, -87.3f,
             -104f, 14.849f, -14.849f, 5.5f, -5.5f, 1f, -1f, 0.625f, -0.625f, 1e-7f, -1e-7f,
             // the caps that keep intermediates normal (GELU-erf at 13, sigmoid argument at 87), and the
@@ -85,7 +86,8 @@ final class Harness {
 
     static void put(MemorySegment buf, DType dtype, long i, float v) {
         if (dtype == DType.F32) buf.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
-        else buf.setAtIndex(ValueLayout.JAVA_SHORT, i, dtype == DType.BF16 ? Reference.toBf16(v) : Float.floatToFloat16(v));
+        else buf.setAtIndex(ValueLayout.JAVA_SHORT, i, dtype == DType.BF16 ? Reference.toBf16(v)
+                : Float.floatToFloat16(v));
     }
 
     static float get(MemorySegment buf, DType dtype, long i) {
@@ -96,7 +98,8 @@ final class Harness {
 
     /** f as a tensor of dtype stores it. */
     static float round(float f, DType dtype) {
-        return dtype == DType.F32 ? f : dtype == DType.BF16 ? Reference.roundBf16(f) : Float.float16ToFloat(Float.floatToFloat16(f));
+        return dtype == DType.F32 ? f : dtype == DType.BF16 ? Reference.roundBf16(f)
+                : Float.float16ToFloat(Float.floatToFloat16(f));
     }
 
     /** The output values, after checking that both guards still hold the poison. */
@@ -126,12 +129,14 @@ final class Harness {
      * Compares got with ref element-wise under info's bound. scale[i] multiplies atol (|dy| for
      * backward, 1 forward). Special reference values (inf, NaN) must be matched exactly.
      */
-    static void compare(String what, OpInfo info, DType dtype, String direction, float[] input, float[] got, double[] ref, float[] scale) {
+    static void compare(String what, OpInfo info, DType dtype, String direction, float[] input, float[] got,
+            double[] ref, float[] scale) {
         compare(what, info, dtype, direction, input, got, ref, scale, null);
     }
 
     /** As above, with extra[i] added to element i's bound (an ill-conditioned region's allowance), if given. */
-    static void compare(String what, OpInfo info, DType dtype, String direction, float[] input, float[] got, double[] ref,
+    static void compare(String what, OpInfo info, DType dtype, String direction, float[] input, float[] got,
+            double[] ref,
                         float[] scale, double[] extra) {
         double rtol = info.rtol(dtype), atol = info.atol(dtype);
         // Subnormal outputs have a fixed absolute spacing that no relative bound can express.
@@ -145,13 +150,15 @@ final class Harness {
             if (extra != null && Double.isInfinite(extra[i])) ok = true;  // a region without an accuracy claim
             else if (Double.isNaN(r)) ok = Double.isNaN(g);
             else if (Double.isInfinite(r)) ok = g == r;
-            else if (Math.abs(r) > overflow) ok = Double.isInfinite(g) && Math.signum(g) == Math.signum(r) || Math.abs(g - r) <= rtol * Math.abs(r);
+            else if (Math.abs(r) > overflow) ok = Double.isInfinite(g) && Math.signum(g) == Math.signum(r)
+                    || Math.abs(g - r) <= rtol * Math.abs(r);
             else {
                 double err = Math.abs(g - r), s = scale == null ? 1 : Math.abs(scale[i]);
                 double bound = rtol * Math.abs(r) + (atol == 0 ? 0 : atol * s) + floor;  // exact ops: no 0 * inf
                 if (extra != null && extra[i] > 0) bound += extra[i] * s;
                 ok = !Double.isNaN(g) && err <= bound;
-                if (Math.abs(r) >= 1e-6 * s && Math.abs(r) >= 0x1p-126) worstRel = Math.max(worstRel, err / Math.abs(r));
+                if (Math.abs(r) >= 1e-6 * s && Math.abs(r) >= 0x1p-126) worstRel = Math.max(worstRel,
+                        err / Math.abs(r));
                 if (bound > 0) worstAbs = Math.max(worstAbs, err / bound);
             }
             if (!ok) {

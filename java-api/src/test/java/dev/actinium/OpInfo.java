@@ -26,10 +26,15 @@ record OpInfo(Activation op, double rtolF32, double atolF32, Conditioning condit
 
     static final Conditioning WELL = (f, x, backward) -> 0;
 
-    /** sin(omega0 x): the fp32 product omega0 x is off by |omega0 x| 2^-24, which sin passes on (times omega0 backward). */
+    /**
+     * sin(omega0 x): the fp32 product omega0 x is off by |omega0 x| 2^-24, which sin passes on,
+     * times omega0 backward.
+     */
     static final Conditioning SINE = (f, x, backward) -> {
         double w = f.params()[0], e = Math.abs(w * x) * 0x1p-23;
-        if (Math.abs(w * x) >= 1e5) return Double.POSITIVE_INFINITY;  // beyond the accurate reduction: in [-1, 1] only
+        // Beyond the accurate reduction the result is only a sine's value, in [-1, 1] (never NaN or
+        // inf): |got - ref| <= 2, times |omega0| backward.
+        if (Math.abs(w * x) >= 1e5) return backward ? 2 * Math.abs(w) : 2;
         return backward ? Math.abs(w) * e : e;
     };
 
@@ -95,9 +100,13 @@ record OpInfo(Activation op, double rtolF32, double atolF32, Conditioning condit
         TABLE.put(Activation.SINE, new OpInfo(Activation.SINE, 4e-7, 2e-7, SINE));
     }
 
-    /** The ops whose gradient is a select: 0 where blocked even for an infinite or NaN dy (PyTorch's threshold_backward). */
+    /**
+     * The ops whose gradient is a select: 0 where blocked even for an infinite or NaN dy (PyTorch's
+     * threshold_backward).
+     */
     static final java.util.Set<Activation> SELECT_GRADIENT = java.util.EnumSet.of(Activation.RELU, Activation.RELU6,
-            Activation.HARDTANH, Activation.HARDSIGMOID, Activation.SOFTSHRINK, Activation.HARDSHRINK, Activation.THRESHOLD,
+            Activation.HARDTANH, Activation.HARDSIGMOID, Activation.SOFTSHRINK, Activation.HARDSHRINK,
+                    Activation.THRESHOLD,
             Activation.SHIFTED_RELU, Activation.SOFT_THRESHOLD, Activation.HELU);
 
     /** dy f'(x) as the kernels define it: 0 where a select gradient blocks. */

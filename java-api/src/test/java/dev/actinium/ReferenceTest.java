@@ -18,7 +18,8 @@ class ReferenceTest {
     void erfcMatchesPublishedValues() {
         // Abramowitz & Stegun table 7.1 / high-precision values.
         double[][] known = {{0, 1}, {0.5, 0.4795001221869535}, {1, 0.15729920705028513}, {2, 0.004677734981047266},
-                {2.5, 4.069520174449590e-4}, {3, 2.209049699858544e-5}, {5, 1.5374597944280349e-12}, {10, 2.088487583762545e-45},
+                {2.5, 4.069520174449590e-4}, {3, 2.209049699858544e-5}, {5, 1.5374597944280349e-12}, {10,
+                        2.088487583762545e-45},
                 {-1, 1.8427007929497148}};
         for (double[] k : known) {
             double got = Reference.erfc(k[0]);
@@ -32,7 +33,8 @@ class ReferenceTest {
     @Test
     void derivativesMatchFiniteDifferences() {
         for (Activation op : Activation.values()) {
-            if (op.isGated() || op.isSeeded() || op == Activation.HELU) continue;  // HeLU's backward is by design not its f'
+            if (op.isGated() || op.isSeeded()
+                    || op == Activation.HELU) continue;  // HeLU's backward is by design not its f'
 
             for (ActivationFunction f : op.parameters().isEmpty() ? List.<ActivationFunction>of(op)
                     : List.of(op, ActivationsTest.other(op))) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StochasticActivationTest {
     static Stream<Arguments> cases() {
         List<Arguments> list = new ArrayList<>();
-        for (Isa isa : Actinium.supportedIsas()) for (DType dtype : ActivationsTest.DTYPES) list.add(Arguments.of(isa, dtype));
+        for (Isa isa : Actinium.supportedIsas()) for (DType dtype : ActivationsTest.DTYPES) list.add(Arguments.of(isa,
+                dtype));
         return list.stream();
     }
 
@@ -48,8 +49,10 @@ class StochasticActivationTest {
                         extra[i] = OpInfo.gradientClaim(chosen, x[i], dy[i]);
                     }
                     float[] serial = null;
-                    for (Parallel par : new Parallel[] {ActivationsTest.SERIAL, ActivationsTest.SPLIT_STREAMING.withGrain(1000)}) {
-                        String what = String.format("%s %s %s n=%d offset=%d threads=%d seed=%d", isa, dtype, f, n, offset,
+                    for (Parallel par : new Parallel[] {ActivationsTest.SERIAL,
+                            ActivationsTest.SPLIT_STREAMING.withGrain(1000)}) {
+                        String what = String.format("%s %s %s n=%d offset=%d threads=%d seed=%d", isa, dtype, f, n,
+                                offset,
                                 par.parallelism(), seed);
                         try (Arena arena = Arena.ofConfined()) {
                             Harness.Placed in = Harness.place(arena, dtype, x, 1, n);
@@ -61,7 +64,8 @@ class StochasticActivationTest {
                             if (serial == null) serial = y;
                             else assertArrayEquals(serial, y, what + ": another split gave other bits");
                             Activations.backwardSeeded(f, seed, offset, in.tensor(), gin.tensor(), out.tensor(), par);
-                            Harness.compare(what + " backward", info, dtype, "stochastic backward", x, Harness.read(out, what),
+                            Harness.compare(what + " backward", info, dtype, "stochastic backward", x,
+                                    Harness.read(out, what),
                                     grad, dy, extra);
                         }
                     }
@@ -69,9 +73,11 @@ class StochasticActivationTest {
                     if (n >= 2) {
                         try (Arena arena = Arena.ofConfined()) {
                             int h = n / 2;
-                            Harness.Placed in = Harness.place(arena, dtype, java.util.Arrays.copyOfRange(x, h, n), 0, n - h);
+                            Harness.Placed in = Harness.place(arena, dtype, java.util.Arrays.copyOfRange(x, h, n), 0,
+                                    n - h);
                             Harness.Placed out = Harness.poisoned(arena, dtype, n - h, 1, n - h);
-                            Activations.forwardSeeded(f, seed, offset + h, in.tensor(), out.tensor(), ActivationsTest.SERIAL);
+                            Activations.forwardSeeded(f, seed, offset + h, in.tensor(), out.tensor(),
+                                    ActivationsTest.SERIAL);
                             float[] part = Harness.read(out, "part");
                             assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(serial, h, n), part),
                                     isa + " " + dtype + " n=" + n + ": a part at its offset differs from the whole");

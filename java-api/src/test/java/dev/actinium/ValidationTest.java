@@ -40,15 +40,25 @@ class ValidationTest {
     @Test
     void shapesAndLengths() {
         Tensor x = Tensor.wrap(new float[12], 3, 4);
-        fails(IllegalArgumentException.class, "y: shape [12] does not match x [3, 4]", () -> Activations.forward(Activation.SILU, x, Tensor.wrap(new float[12], 12)));
-        fails(IllegalArgumentException.class, "dy: shape", () -> Activations.backward(Activation.SILU, x, Tensor.wrap(new float[12], 4, 3), Tensor.wrap(new float[12], 3, 4)));
-        fails(IllegalArgumentException.class, "bias: shape [3] must be [4]", () -> Activations.forwardBias(Activation.SILU, x, Tensor.wrap(new float[3], 3), Tensor.wrap(new float[12], 3, 4)));
-        fails(IllegalArgumentException.class, "data: length 10 does not match shape [3, 4]", () -> Tensor.wrap(new float[10], 3, 4));
+        fails(IllegalArgumentException.class, "y: shape [12] does not match x [3, 4]",
+                () -> Activations.forward(Activation.SILU, x, Tensor.wrap(new float[12],
+                        12)));
+        fails(IllegalArgumentException.class, "dy: shape", () -> Activations.backward(Activation.SILU, x,
+                Tensor.wrap(new float[12], 4, 3), Tensor.wrap(new float[12], 3,
+                        4)));
+        fails(IllegalArgumentException.class, "bias: shape [3] must be [4]",
+                () -> Activations.forwardBias(Activation.SILU, x, Tensor.wrap(new float[3], 3),
+                        Tensor.wrap(new float[12], 3,
+                                4)));
+        fails(IllegalArgumentException.class, "data: length 10 does not match shape [3, 4]",
+                () -> Tensor.wrap(new float[10], 3,
+                        4));
         fails(IllegalArgumentException.class, "negative", () -> Tensor.wrap(new float[0], -1));
         fails(IllegalArgumentException.class, "dims: shape [5]", () -> x.reshape(5));
         fails(IndexOutOfBoundsException.class, "slice", () -> x.slice(2, 4));
         try (Arena arena = Arena.ofConfined()) {
-            fails(IllegalArgumentException.class, "segment: 8 bytes", () -> Tensor.wrap(arena.allocate(8), DType.F32, 3));
+            fails(IllegalArgumentException.class, "segment: 8 bytes", () -> Tensor.wrap(arena.allocate(8), DType.F32,
+                    3));
         }
     }
 
@@ -56,14 +66,23 @@ class ValidationTest {
     void dtypes() {
         Tensor x = Tensor.wrap(new float[4], 4);
         Tensor b = Tensor.wrap(new short[4], DType.BF16, 4);
-        fails(IllegalArgumentException.class, "y: dtype BF16 does not match x (F32)", () -> Activations.forward(Activation.GELU_ERF, x, b));
-        fails(IllegalArgumentException.class, "dy: dtype BF16", () -> Activations.backward(Activation.GELU_ERF, x, b, x));
-        fails(IllegalArgumentException.class, "dtype: a short[] holds BF16 or F16, not F32", () -> Tensor.wrap(new short[4], DType.F32, 4));
+        fails(IllegalArgumentException.class, "y: dtype BF16 does not match x (F32)",
+                () -> Activations.forward(Activation.GELU_ERF, x,
+                        b));
+        fails(IllegalArgumentException.class, "dy: dtype BF16", () -> Activations.backward(Activation.GELU_ERF, x, b,
+                x));
+        fails(IllegalArgumentException.class, "dtype: a short[] holds BF16 or F16, not F32",
+                () -> Tensor.wrap(new short[4], DType.F32,
+                        4));
         try (Arena arena = Arena.ofConfined()) {
             Tensor i8 = Tensor.allocate(arena, DType.I8, 4);
-            fails(IllegalArgumentException.class, "x: dtype I8 is not supported by activations", () -> Activations.forward(Activation.RELU, i8, i8));
+            fails(IllegalArgumentException.class, "x: dtype I8 is not supported by activations",
+                    () -> Activations.forward(Activation.RELU, i8,
+                            i8));
             fails(IllegalArgumentException.class, "no conversion from I8", () -> i8.to(DType.F32, arena));
-            fails(IllegalArgumentException.class, "segment: address is not aligned", () -> Tensor.wrap(arena.allocate(16, 8).asSlice(1, 12), DType.F32, 3));
+            fails(IllegalArgumentException.class, "segment: address is not aligned",
+                    () -> Tensor.wrap(arena.allocate(16, 8).asSlice(1, 12), DType.F32,
+                            3));
         }
     }
 
@@ -75,8 +94,12 @@ class ValidationTest {
             y = Tensor.allocate(arena, DType.F32, 8);
         }
         Tensor live = Tensor.wrap(new float[8], 8);
-        fails(IllegalStateException.class, "x: the tensor's arena is closed", () -> Activations.forward(Activation.RELU, x, live));
-        fails(IllegalStateException.class, "y: the tensor's arena is closed", () -> Activations.forward(Activation.RELU, live, y));
+        fails(IllegalStateException.class, "x: the tensor's arena is closed",
+                () -> Activations.forward(Activation.RELU, x,
+                        live));
+        fails(IllegalStateException.class, "y: the tensor's arena is closed",
+                () -> Activations.forward(Activation.RELU, live,
+                        y));
         fails(IllegalStateException.class, "closed", () -> x.segment());
         fails(IllegalStateException.class, "src: the tensor's arena is closed", () -> live.copyFrom(x));
         assertEquals(false, x.isAlive());
@@ -87,15 +110,21 @@ class ValidationTest {
         float[] data = new float[20];
         Tensor whole = Tensor.wrap(data, 20);
         Tensor a = whole.slice(0, 16), b = whole.slice(1, 17);
-        fails(IllegalArgumentException.class, "y overlaps x partially", () -> Activations.forward(Activation.RELU, a, b));
-        fails(IllegalArgumentException.class, "dx overlaps dy partially", () -> Activations.backward(Activation.RELU, Tensor.wrap(new float[16], 16), a, b));
+        fails(IllegalArgumentException.class, "y overlaps x partially", () -> Activations.forward(Activation.RELU, a,
+                b));
+        fails(IllegalArgumentException.class, "dx overlaps dy partially", () -> Activations.backward(Activation.RELU,
+                Tensor.wrap(new float[16], 16), a,
+                        b));
         Activations.forward(Activation.RELU, a, a);  // exactly in place is allowed
         Tensor m = whole.slice(0, 16).reshape(4, 4);
-        fails(IllegalArgumentException.class, "y overlaps bias", () -> Activations.forwardBias(Activation.RELU, m, whole.slice(12, 16), m));
+        fails(IllegalArgumentException.class, "y overlaps bias", () -> Activations.forwardBias(Activation.RELU, m,
+                whole.slice(12, 16), m));
         try (Arena arena = Arena.ofConfined()) {  // native memory too
             MemorySegment s = arena.allocate(64 * 4, 64);
-            Tensor x = Tensor.wrap(s.asSlice(0, 32 * 4), DType.F32, 32), y = Tensor.wrap(s.asSlice(16 * 4, 32 * 4), DType.F32, 32);
-            fails(IllegalArgumentException.class, "y overlaps x partially", () -> Activations.forward(Activation.SILU, x, y));
+            Tensor x = Tensor.wrap(s.asSlice(0, 32 * 4), DType.F32, 32), y = Tensor.wrap(s.asSlice(16 * 4, 32 * 4),
+                    DType.F32, 32);
+            fails(IllegalArgumentException.class, "y overlaps x partially", () -> Activations.forward(Activation.SILU,
+                    x, y));
         }
     }
 
@@ -114,7 +143,9 @@ class ValidationTest {
         // A CUDA tensor over a raw address: its memory is never touched from Java, so no GPU is needed.
         Tensor onGpu = Tensor.wrapAddress(1L << 20, DType.F32, Device.cuda(0), 16);
         Tensor onCpu = Tensor.wrap(new float[16], 16);
-        fails(IllegalArgumentException.class, "y: device cuda:0 does not match x (cpu)", () -> Activations.forward(Activation.RELU, onCpu, onGpu));
+        fails(IllegalArgumentException.class, "y: device cuda:0 does not match x (cpu)",
+                () -> Activations.forward(Activation.RELU, onCpu,
+                        onGpu));
         fails(IllegalStateException.class, "cannot be read from Java", () -> onGpu.segment());
         if (!Actinium.info().cudaAvailable()) {
             fails(ActiniumException.class, "x: device cuda:0 is not available",
@@ -127,7 +158,8 @@ class ValidationTest {
         }
         fails(IllegalArgumentException.class, "device must be cpu, cuda or cuda:N", () -> Device.parse("tpu"));
         fails(IllegalArgumentException.class, "address is null", () -> Tensor.wrapAddress(0, DType.F32, Device.CPU, 1));
-        fails(IllegalArgumentException.class, "address: 0x3 is not aligned", () -> Tensor.wrapAddress(3, DType.F32, Device.CPU, 1));
+        fails(IllegalArgumentException.class, "address: 0x3 is not aligned", () -> Tensor.wrapAddress(3, DType.F32,
+                Device.CPU, 1));
     }
 
     @Test
@@ -241,11 +273,17 @@ class ValidationTest {
                 () -> Activation.LEAKY_RELU.with(Float.NaN));
         fails(IllegalArgumentException.class, "lambda: SOFTSHRINK's lambda = -1.0 is outside [0.0",
                 () -> Activation.SOFTSHRINK.with(-1f));
-        fails(IllegalArgumentException.class, "max_val must be greater than min_val", () -> Activation.HARDTANH.with(2f, 1f));
-        fails(IllegalArgumentException.class, "alpha must be > 0", () -> Activation.CELU.with(0f));
-        fails(IllegalArgumentException.class, "sigma must be > 0", () -> Activation.SAU.with(0.1f, 0f));
+        fails(IllegalArgumentException.class, "max_val must be greater than min_val",
+                () -> Activation.HARDTANH.with(2f,
+                        1f));
+        fails(IllegalArgumentException.class, "alpha: CELU's alpha = 0.0 is outside [1.1754944E-38",
+                () -> Activation.CELU.with(0f));
+        fails(IllegalArgumentException.class, "sigma: SAU's sigma = 1.0E-39 is outside",
+                () -> Activation.SAU.with(0.1f, 1e-39f));
         fails(IllegalArgumentException.class, "beta must not be 0", () -> Activation.SOFTPLUS.with("beta", 0f));
-        fails(IllegalArgumentException.class, "name: SWISH has no parameter alpha", () -> Activation.SWISH.with("alpha", 1f));
+        fails(IllegalArgumentException.class, "name: SWISH has no parameter alpha",
+                () -> Activation.SWISH.with("alpha",
+                        1f));
         fails(IllegalArgumentException.class, "params: RELU takes 0 parameters", () -> Activation.RELU.with(1f));
         assertEquals("LEAKY_RELU(negative_slope=0.2)", Activation.LEAKY_RELU.with("negative_slope", 0.2f).toString());
     }
@@ -253,11 +291,13 @@ class ValidationTest {
     @Test
     void entryPointsRefuseOpsOfTheOtherKind() {
         Tensor x = Tensor.wrap(new float[12], 3, 4), y = Tensor.wrap(new float[6], 3, 2);
-        fails(IllegalArgumentException.class, "op: SWIGLU is gated", () -> Activations.forward(Activation.SWIGLU, x, x));
+        fails(IllegalArgumentException.class, "op: SWIGLU is gated", () -> Activations.forward(Activation.SWIGLU, x,
+                x));
         fails(IllegalArgumentException.class, "op: SILU is not gated",
                 () -> Activations.gatedForward(Activation.SILU, x, null, y, GateHalf.FIRST));
         fails(IllegalArgumentException.class, "x: the last dimension of [3, 3] must be even",
-                () -> Activations.gatedForward(Activation.SWIGLU, Tensor.wrap(new float[9], 3, 3), null, y, GateHalf.FIRST));
+                () -> Activations.gatedForward(Activation.SWIGLU, Tensor.wrap(new float[9], 3, 3), null, y,
+                        GateHalf.FIRST));
         fails(IllegalArgumentException.class, "y: shape [3, 4] must be [3, 2]",
                 () -> Activations.gatedForward(Activation.SWIGLU, x, null, x, GateHalf.FIRST));
         fails(IllegalArgumentException.class, "op: GELU_ERF has no backward from the output",

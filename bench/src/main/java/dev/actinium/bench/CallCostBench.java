@@ -60,7 +60,8 @@ public final class CallCostBench {
                     Tensor xh = Tensor.wrap(xs, n), yh = Tensor.wrap(ys, n);
                     int code = op.code(), f32 = ActiniumNative.AK_DTYPE_F32;
                     Runnable[] ways = {
-                        () -> ActiniumNative.ak_act_forward(code, f32, java.lang.foreign.MemorySegment.NULL, x, y, n, 0),
+                        () -> ActiniumNative.ak_act_forward(code, f32, java.lang.foreign.MemorySegment.NULL, x, y, n,
+                                0),
                         () -> Activations.forward(op, xt, yt, serial),
                         () -> Activations.forward(op, xh, yh, serial),
                         () -> Activations.forward(op, Tensor.wrap(xs, n), Tensor.wrap(ys, n), serial),

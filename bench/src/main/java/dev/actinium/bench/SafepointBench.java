@@ -113,7 +113,8 @@ public final class SafepointBench {
             int relu = Activation.RELU.code();
             throughput(List.of(
                     new Way("critical downcall",
-                            () -> check(ActiniumNative.ak_act_forward(relu, f32, MemorySegment.NULL, xs, ys, small, 0))),
+                            () -> check(ActiniumNative.ak_act_forward(relu, f32, MemorySegment.NULL, xs, ys, small,
+                                    0))),
                     new Way("downcall, not critical", () -> {
                         try {
                             check((int) plain.invokeExact(relu, f32, xs, ys, small, 0));

@@ -111,7 +111,8 @@ class BindingsTest {
     void shortCallsTakeHeapArrays() {
         float[] x = {-1, 2}, y = new float[2];
         assertEquals(ActiniumNative.AK_OK, ActiniumNative.ak_act_forward(ActiniumNative.AK_ACT_RELU,
-                ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.ofArray(x), MemorySegment.ofArray(y), 2, 0));
+                ActiniumNative.AK_DTYPE_F32, MemorySegment.NULL, MemorySegment.ofArray(x), MemorySegment.ofArray(y), 2,
+                        0));
         assertArrayEquals(new float[] {0, 2}, y);
         // parameters too: leaky_relu's negative_slope from a heap array
         float[] slope = {0.5f};

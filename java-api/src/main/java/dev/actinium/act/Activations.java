@@ -21,6 +21,9 @@ import java.util.Objects;
  * default parameters) or {@code Activation.X.with(...)}.
  */
 public final class Activations {
+    /** The core package's side, fetched once (Internals checks the caller). */
+    private static final Internals.Core CORE = Internals.core();
+
     private Activations() {}
 
     private static final String[] XY = {"x", "y"}, X_DY_DX = {"x", "dy", "dx"}, Y_DY_DX = {"y", "dy", "dx"},
@@ -54,7 +57,7 @@ public final class Activations {
         elementwiseOp(f, parallel);
         Checks.live(x, "x");
         Checks.activationDType(x, "x");
-        if (x.device().isCuda()) Internals.core().requireCuda(x.device(), "x");
+        if (x.device().isCuda()) CORE.requireCuda(x.device(), "x");
         Tensor y = Tensor.allocate(arena, x.dtype(), x.device(), x.shape().toArray());
         forward(f, x, y, parallel);
         return y;
@@ -81,7 +84,8 @@ public final class Activations {
     public static void backwardFromOutput(ActivationFunction f, Tensor y, Tensor dy, Tensor dx, Parallel parallel) {
         Objects.requireNonNull(f, "op");
         if (!f.op().hasBackwardFromOutput()) {
-            throw new IllegalArgumentException("op: " + f.op() + " has no backward from the output (its output does not determine f')");
+            throw new IllegalArgumentException("op: " + f.op()
+                    + " has no backward from the output (its output does not determine f')");
         }
         backward(f, true, y, dy, dx, parallel);
     }
@@ -99,8 +103,10 @@ public final class Activations {
         if (saved.device().isCuda()) {
             int d = saved.device().index();
             NativeCalls.check(fromOutput
-                    ? ActiniumNative.ak_cuda_act_backward_from_output(d, op.code(), dt, p, memory(saved), memory(dy), memory(dx), saved.numel())
-                    : ActiniumNative.ak_cuda_act_backward(d, op.code(), dt, p, memory(saved), memory(dy), memory(dx), saved.numel()));
+                    ? ActiniumNative.ak_cuda_act_backward_from_output(d, op.code(), dt, p, memory(saved), memory(dy),
+                    memory(dx), saved.numel())
+                    : ActiniumNative.ak_cuda_act_backward(d, op.code(), dt, p, memory(saved), memory(dy), memory(dx),
+                    saved.numel()));
             return;
         }
         long es = saved.dtype().byteSize();
@@ -109,7 +115,8 @@ public final class Activations {
         CpuCalls.run(parallel, saved.numel(), (s, e, isa) -> {
             MemorySegment a = ss.asSlice(s * es, (e - s) * es), g = dys.asSlice(s * es, (e - s) * es);
             MemorySegment out = dxs.asSlice(s * es, (e - s) * es);
-            return fromOutput ? ActiniumNative.ak_act_backward_from_output(op.code(), dt, p, a, g, out, e - s, flags | isa)
+            return fromOutput ? ActiniumNative.ak_act_backward_from_output(op.code(), dt, p, a, g, out, e - s,
+                    flags | isa)
                     : ActiniumNative.ak_act_backward(op.code(), dt, p, a, g, out, e - s, flags | isa);
         }, fromOutput ? Y_DY_DX : X_DY_DX, saved, dy, dx);
     }
@@ -124,7 +131,8 @@ public final class Activations {
         forwardSeeded(f, seed, offset, x, y, CpuCalls.defaultParallel());
     }
 
-    public static void forwardSeeded(ActivationFunction f, long seed, long offset, Tensor x, Tensor y, Parallel parallel) {
+    public static void forwardSeeded(ActivationFunction f, long seed, long offset, Tensor x, Tensor y,
+            Parallel parallel) {
         seededCall(f, seed, offset, x, null, y, parallel);
     }
 
@@ -143,9 +151,10 @@ public final class Activations {
                                    Parallel parallel) {
         Objects.requireNonNull(f, "op");
         Objects.requireNonNull(parallel, "parallel");
-        Internals.core().ensureLoaded();
+        CORE.ensureLoaded();
         Activation op = f.op();
-        if (!op.isSeeded()) throw new IllegalArgumentException("op: " + op + " is not stochastic; use forward/backward");
+        if (!op.isSeeded()) throw new IllegalArgumentException("op: " + op
+                + " is not stochastic; use forward/backward");
         boolean backward = dy != null;
         String outArg = backward ? "dx" : "y";
         elementwise(x, "x", out, outArg);
@@ -155,24 +164,30 @@ public final class Activations {
             Checks.noPartialOverlap(out, outArg, dy, "dy");
         }
         if (offset < 0 || offset > Long.MAX_VALUE - x.numel()) {
-            throw new IllegalArgumentException("offset: " + offset + " must be >= 0 with offset + " + x.numel() + " elements within a long");
+            throw new IllegalArgumentException("offset: " + offset + " must be >= 0 with offset + " + x.numel()
+                    + " elements within a long");
         }
         MemorySegment p = params(f);
         int dt = x.dtype().code();
         if (x.device().isCuda()) {
             int d = x.device().index();
             NativeCalls.check(backward
-                    ? ActiniumNative.ak_cuda_act_seeded_backward(d, op.code(), dt, p, seed, offset, memory(x), memory(dy), memory(out), x.numel())
-                    : ActiniumNative.ak_cuda_act_seeded_forward(d, op.code(), dt, p, seed, offset, memory(x), memory(out), x.numel()));
+                    ? ActiniumNative.ak_cuda_act_seeded_backward(d, op.code(), dt, p, seed, offset, memory(x),
+                    memory(dy), memory(out),
+                            x.numel())
+                    : ActiniumNative.ak_cuda_act_seeded_forward(d, op.code(), dt, p, seed, offset, memory(x),
+                    memory(out), x.numel()));
             return;
         }
         long es = x.dtype().byteSize();
         int flags = streamFlag(op, out, parallel);
         MemorySegment xs = workers(x), os = workers(out), gs = backward ? workers(dy) : null;
         CpuCalls.run(parallel, x.numel(), (s, e, isa) -> backward
-                ? ActiniumNative.ak_act_seeded_backward(op.code(), dt, p, seed, offset + s, xs.asSlice(s * es, (e - s) * es),
+                ? ActiniumNative.ak_act_seeded_backward(op.code(), dt, p, seed, offset + s, xs.asSlice(s * es,
+                (e - s) * es),
                         gs.asSlice(s * es, (e - s) * es), os.asSlice(s * es, (e - s) * es), e - s, flags | isa)
-                : ActiniumNative.ak_act_seeded_forward(op.code(), dt, p, seed, offset + s, xs.asSlice(s * es, (e - s) * es),
+                : ActiniumNative.ak_act_seeded_forward(op.code(), dt, p, seed, offset + s, xs.asSlice(s * es,
+                (e - s) * es),
                         os.asSlice(s * es, (e - s) * es), e - s, flags | isa),
                 backward ? X_DY_DX : XY, backward ? new Tensor[] {x, dy, out} : new Tensor[] {x, out});
     }
@@ -197,13 +212,15 @@ public final class Activations {
         backwardBias(f, x, bias, dy, dx, CpuCalls.defaultParallel());
     }
 
-    public static void backwardBias(ActivationFunction f, Tensor x, Tensor bias, Tensor dy, Tensor dx, Parallel parallel) {
+    public static void backwardBias(ActivationFunction f, Tensor x, Tensor bias, Tensor dy, Tensor dx,
+            Parallel parallel) {
         Objects.requireNonNull(dy, "dy");
         biasCall(f, x, bias, dy, dx, parallel);
     }
 
     /** Forward (dy null, out = y) or backward (out = dx) of the bias-fused ops. */
-    private static void biasCall(ActivationFunction f, Tensor x, Tensor bias, Tensor dy, Tensor out, Parallel parallel) {
+    private static void biasCall(ActivationFunction f, Tensor x, Tensor bias, Tensor dy, Tensor out,
+            Parallel parallel) {
         Activation op = elementwiseOp(f, parallel);
         boolean backward = dy != null;
         String outArg = backward ? "dx" : "y";
@@ -211,7 +228,9 @@ public final class Activations {
         Checks.like(bias, "bias", x, "x");
         long cols = x.shape().lastDim();
         if (bias.shape().rank() != 1 || bias.shape().dim(0) != cols) {
-            throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + cols + "], the last dimension of x " + x.shape());
+            throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + cols
+                    + "], the last dimension of x "
+                            + x.shape());
         }
         Checks.noOverlap(out, outArg, bias, "bias");
         if (backward) {
@@ -225,8 +244,11 @@ public final class Activations {
         if (x.device().isCuda()) {
             int d = x.device().index();
             NativeCalls.check(backward
-                    ? ActiniumNative.ak_cuda_act_backward_bias(d, op.code(), dt, p, memory(x), memory(bias), memory(dy), memory(out), rows, cols)
-                    : ActiniumNative.ak_cuda_act_forward_bias(d, op.code(), dt, p, memory(x), memory(bias), memory(out), rows, cols));
+                    ? ActiniumNative.ak_cuda_act_backward_bias(d, op.code(), dt, p, memory(x), memory(bias),
+                    memory(dy), memory(out), rows,
+                            cols)
+                    : ActiniumNative.ak_cuda_act_forward_bias(d, op.code(), dt, p, memory(x), memory(bias),
+                    memory(out), rows, cols));
             return;
         }
         long es = x.dtype().byteSize();
@@ -242,7 +264,8 @@ public final class Activations {
                             os.asSlice(at, len), r, c, flags | isa)
                     : ActiniumNative.ak_act_forward_bias(op.code(), dt, p, xs.asSlice(at, len), b, os.asSlice(at, len),
                             r, c, flags | isa);
-        }), backward ? X_BIAS_DY_DX : X_BIAS_Y, backward ? new Tensor[] {x, bias, dy, out} : new Tensor[] {x, bias, out});
+        }), backward ? X_BIAS_DY_DX : X_BIAS_Y, backward ? new Tensor[] {x, bias, dy, out} : new Tensor[] {x, bias,
+                out});
     }
 
     /**
@@ -255,7 +278,8 @@ public final class Activations {
         gatedForward(f, x, bias, y, half, CpuCalls.defaultParallel());
     }
 
-    public static void gatedForward(ActivationFunction f, Tensor x, Tensor bias, Tensor y, GateHalf half, Parallel parallel) {
+    public static void gatedForward(ActivationFunction f, Tensor x, Tensor bias, Tensor y, GateHalf half,
+            Parallel parallel) {
         gatedCall(f, x, bias, null, y, half, parallel);
     }
 
@@ -278,7 +302,7 @@ public final class Activations {
         Objects.requireNonNull(f, "op");
         Objects.requireNonNull(half, "half");
         Objects.requireNonNull(parallel, "parallel");
-        Internals.core().ensureLoaded();
+        CORE.ensureLoaded();
         Activation op = f.op();
         if (!op.isGated()) throw new IllegalArgumentException("op: " + op + " is not gated; use forward/backward");
         boolean backward = dy != null;
@@ -289,31 +313,36 @@ public final class Activations {
         Checks.writable(out, outArg);
         long width = x.shape().rank() == 0 ? 0 : x.shape().lastDim();
         if (x.shape().rank() == 0 || width % 2 != 0) {
-            throw new IllegalArgumentException("x: the last dimension of " + x.shape() + " must be even (gate and up halves)");
+            throw new IllegalArgumentException("x: the last dimension of " + x.shape()
+                    + " must be even (gate and up halves)");
         }
         long cols = width / 2;
         if (backward) {
             Checks.like(dy, "dy", x, "x");
             if (!dy.shape().equals(x.shape().withLast(cols))) {
-                throw new IllegalArgumentException("dy: shape " + dy.shape() + " must be " + x.shape().withLast(cols) + " (x's with half its last dimension)");
+                throw new IllegalArgumentException("dy: shape " + dy.shape() + " must be " + x.shape().withLast(cols)
+                        + " (x's with half its last dimension)");
             }
             Checks.sameShape(out, "dx", x, "x");
             Checks.noPartialOverlap(out, "dx", x, "x");
             Checks.noOverlap(out, "dx", dy, "dy");
         } else {
             if (!out.shape().equals(x.shape().withLast(cols))) {
-                throw new IllegalArgumentException("y: shape " + out.shape() + " must be " + x.shape().withLast(cols) + " (x's with half its last dimension)");
+                throw new IllegalArgumentException("y: shape " + out.shape() + " must be " + x.shape().withLast(cols)
+                        + " (x's with half its last dimension)");
             }
             Checks.noOverlap(out, "y", x, "x");
         }
         if (bias != null) {
             Checks.like(bias, "bias", x, "x");
             if (bias.shape().rank() != 1 || bias.shape().dim(0) != width) {
-                throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + width + "], the last dimension of x " + x.shape());
+                throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + width
+                        + "], the last dimension of x "
+                                + x.shape());
             }
             Checks.noOverlap(out, outArg, bias, "bias");
         }
-        if (x.device().isCuda()) Internals.core().requireCuda(x.device(), "x");
+        if (x.device().isCuda()) CORE.requireCuda(x.device(), "x");
         long rows = cols == 0 ? 0 : x.numel() / width;
         long gateOff = half == GateHalf.FIRST ? 0 : cols, upOff = cols - gateOff;
         MemorySegment p = params(f);
@@ -325,9 +354,11 @@ public final class Activations {
             MemorySegment bg = bias == null ? MemorySegment.NULL : memory(bias).asSlice(gateOff * es);
             MemorySegment bu = bias == null ? MemorySegment.NULL : memory(bias).asSlice(upOff * es);
             NativeCalls.check(backward
-                    ? ActiniumNative.ak_cuda_act_gated_backward(d, op.code(), dt, p, xm.asSlice(gateOff * es), xm.asSlice(upOff * es),
+                    ? ActiniumNative.ak_cuda_act_gated_backward(d, op.code(), dt, p, xm.asSlice(gateOff * es),
+                    xm.asSlice(upOff * es),
                             width, bg, bu, memory(dy), om.asSlice(gateOff * es), om.asSlice(upOff * es), rows, cols)
-                    : ActiniumNative.ak_cuda_act_gated_forward(d, op.code(), dt, p, xm.asSlice(gateOff * es), xm.asSlice(upOff * es),
+                    : ActiniumNative.ak_cuda_act_gated_forward(d, op.code(), dt, p, xm.asSlice(gateOff * es),
+                    xm.asSlice(upOff * es),
                             width, bg, bu, om, rows, cols));
             return;
         }
@@ -342,7 +373,8 @@ public final class Activations {
             MemorySegment bu = bs == null ? MemorySegment.NULL : bs.asSlice((upOff + col) * es, c * es);
             long at = (row * cols + col) * es, len = r * c * es;
             if (!backward) {
-                return ActiniumNative.ak_act_gated_forward(op.code(), dt, p, gate, up, width, bg, bu, os.asSlice(at, len),
+                return ActiniumNative.ak_act_gated_forward(op.code(), dt, p, gate, up, width, bg, bu, os.asSlice(at,
+                        len),
                         r, c, flags | isa);
             }
             return ActiniumNative.ak_act_gated_backward(op.code(), dt, p, gate, up, width, bg, bu, gs.asSlice(at, len),
@@ -355,12 +387,14 @@ public final class Activations {
     private static Activation elementwiseOp(ActivationFunction f, Parallel parallel) {
         Objects.requireNonNull(f, "op");
         Objects.requireNonNull(parallel, "parallel");
-        Internals.core().ensureLoaded();
+        CORE.ensureLoaded();
         Activation op = f.op();
         if (op.isGated()) {
-            throw new IllegalArgumentException("op: " + op + " is gated: its input has two halves (gatedForward, gatedBackward)");
+            throw new IllegalArgumentException("op: " + op
+                    + " is gated: its input has two halves (gatedForward, gatedBackward)");
         }
-        if (op.isSeeded()) throw new IllegalArgumentException("op: " + op + " is stochastic: it takes a seed (forwardSeeded, backwardSeeded)");
+        if (op.isSeeded()) throw new IllegalArgumentException("op: " + op
+                + " is stochastic: it takes a seed (forwardSeeded, backwardSeeded)");
         return op;
     }
 
@@ -374,7 +408,7 @@ public final class Activations {
         Checks.sameShape(out, outArg, in, inArg);
         Checks.writable(out, outArg);
         Checks.noPartialOverlap(out, outArg, in, inArg);
-        if (in.device().isCuda()) Internals.core().requireCuda(in.device(), inArg);
+        if (in.device().isCuda()) CORE.requireCuda(in.device(), inArg);
     }
 
     /** Non-temporal stores for large outputs of memory-bound kernels only (see Parallel). */
@@ -384,11 +418,11 @@ public final class Activations {
     }
 
     private static MemorySegment memory(Tensor t) {
-        return Internals.core().memory(t);
+        return CORE.memory(t);
     }
 
     private static MemorySegment workers(Tensor t) {
-        return Internals.core().memoryForWorkers(t);
+        return CORE.memoryForWorkers(t);
     }
 
     /** The parameters as the native calls take them: NULL for none, the defaults of the op, or f's own. */

@@ -16,6 +16,9 @@ import java.util.Objects;
  * the same check every kernel call repeats. Holds the values in native memory for the calls.
  */
 public final class ParameterizedActivation implements ActivationFunction {
+    /** The core package's side, fetched once (Internals checks the caller). */
+    private static final Internals.Core CORE = Internals.core();
+
     private final Activation op;
     private final float[] values;
     private final MemorySegment memory;
@@ -38,7 +41,7 @@ public final class ParameterizedActivation implements ActivationFunction {
         this.values = values.clone();
         this.memory = values.length == 0 ? MemorySegment.NULL
                 : Arena.ofAuto().allocateFrom(ValueLayout.JAVA_FLOAT, this.values);
-        Internals.core().ensureLoaded();
+        CORE.ensureLoaded();
         int status = ActiniumNative.ak_activation_check_params(op.code(), memory);
         if (status != ActiniumNative.AK_OK) {
             throw new IllegalArgumentException("params: " + ActiniumNative.lastFailure());

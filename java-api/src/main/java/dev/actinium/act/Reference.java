@@ -103,7 +103,9 @@ public final class Reference {
             // An infinite clip never holds the output, not even at x = +inf.
             case RELU_SQUARED -> x > 0 && (x * x < p[0] || p[0] == Float.POSITIVE_INFINITY) ? 2 * x : 0;
             case SHIFTED_RELU -> x - p[0] > 0 && (x - p[0] < p[1] || p[1] == Float.POSITIVE_INFINITY) ? 1 : 0;
-            case SOFT_THRESHOLD -> Math.abs(x) - p[0] > 0 && (Math.abs(x) - p[0] < p[1] || p[1] == Float.POSITIVE_INFINITY) ? 1 : 0;
+            case SOFT_THRESHOLD -> Math.abs(x) - p[0] > 0 && (Math.abs(x) - p[0] < p[1]
+                    || p[1] == Float.POSITIVE_INFINITY) ? 1
+                            : 0;
             case SINE -> (double) p[0] * Math.cos((double) p[0] * x);
             case CAUCHY -> {
                 if (Double.isInfinite(x)) yield 0;
@@ -128,11 +130,15 @@ public final class Reference {
 
     /** The element-wise op a stochastic op chose for element under seed. */
     public static Activation seededChoice(ActivationFunction f, long seed, long element) {
-        if (f.op() != Activation.STOCHASTIC_SILU) throw new IllegalArgumentException("f: " + f.op() + " is not stochastic");
+        if (f.op() != Activation.STOCHASTIC_SILU) throw new IllegalArgumentException("f: " + f.op()
+                + " is not stochastic");
         return uniform(seed, element) < f.params()[0] ? Activation.SILU : Activation.RELU;
     }
 
-    /** The uniform in [0, 1) of element under seed: the 24 high bits of Philox word element % 4 of block element / 4. */
+    /**
+     * The uniform in [0, 1) of element under seed: the 24 high bits of Philox word element % 4 of
+     * block element / 4.
+     */
     public static double uniform(long seed, long element) {
         int[] words = philox4x32x10(new int[] {(int) (element >>> 2), (int) (element >>> 34), 0, 0},
                 new int[] {(int) seed, (int) (seed >>> 32)});

@@ -8,11 +8,14 @@ import java.util.Optional;
 
 /** Argument checks shared by the operations; every message names the argument. */
 public final class Checks {
+    /** The core package's side, fetched once (Internals checks the caller). */
+    private static final Internals.Core CORE = Internals.core();
+
     private Checks() {}
 
     public static Tensor live(Tensor t, String arg) {
         Objects.requireNonNull(t, arg);
-        Internals.core().requireUsable(t, arg);
+        CORE.requireUsable(t, arg);
         return t;
     }
 
@@ -26,20 +29,27 @@ public final class Checks {
 
     public static void activationDType(Tensor t, String arg) {
         if (t.dtype() != DType.F32 && t.dtype() != DType.BF16 && t.dtype() != DType.F16) {
-            throw new IllegalArgumentException(arg + ": dtype " + t.dtype() + " is not supported by activations (F32, BF16, F16)");
+            throw new IllegalArgumentException(arg + ": dtype " + t.dtype()
+                    + " is not supported by activations (F32, BF16, F16)");
         }
     }
 
     public static void sameDType(Tensor t, String arg, Tensor ref, String refArg) {
-        if (t.dtype() != ref.dtype()) throw new IllegalArgumentException(arg + ": dtype " + t.dtype() + " does not match " + refArg + " (" + ref.dtype() + ")");
+        if (t.dtype() != ref.dtype()) throw new IllegalArgumentException(arg + ": dtype " + t.dtype()
+                + " does not match " + refArg + " (" + ref.dtype()
+                        + ")");
     }
 
     public static void sameDevice(Tensor t, String arg, Tensor ref, String refArg) {
-        if (!t.device().equals(ref.device())) throw new IllegalArgumentException(arg + ": device " + t.device() + " does not match " + refArg + " (" + ref.device() + ")");
+        if (!t.device().equals(ref.device())) throw new IllegalArgumentException(arg + ": device " + t.device()
+                + " does not match " + refArg + " (" + ref.device()
+                        + ")");
     }
 
     public static void sameShape(Tensor t, String arg, Tensor ref, String refArg) {
-        if (!t.shape().equals(ref.shape())) throw new IllegalArgumentException(arg + ": shape " + t.shape() + " does not match " + refArg + " " + ref.shape());
+        if (!t.shape().equals(ref.shape())) throw new IllegalArgumentException(arg + ": shape " + t.shape()
+                + " does not match " + refArg + " "
+                        + ref.shape());
     }
 
     public static void writable(Tensor t, String arg) {
@@ -52,7 +62,8 @@ public final class Checks {
         // Two ranges of equal length overlap over their whole length only if they start together.
         long size = memory(out).byteSize();
         if (o.isPresent() && !(size == memory(in).byteSize() && o.get().byteSize() == size)) {
-            throw new IllegalArgumentException(outArg + " overlaps " + inArg + " partially (only the exact same tensor is allowed, for in-place)");
+            throw new IllegalArgumentException(outArg + " overlaps " + inArg
+                    + " partially (only the exact same tensor is allowed, for in-place)");
         }
     }
 
@@ -61,7 +72,7 @@ public final class Checks {
     }
 
     private static MemorySegment memory(Tensor t) {
-        return Internals.core().memory(t);
+        return CORE.memory(t);
     }
 
     private static Optional<MemorySegment> overlap(Tensor a, Tensor b) {

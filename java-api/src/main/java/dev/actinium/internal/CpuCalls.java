@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.LongAccumulator;
  * elements per downcall bounds that pause by construction, on the serial path too.
  */
 public final class CpuCalls {
+    /** The core package's side, fetched once (Internals checks the caller). */
+    private static final Internals.Core CORE = Internals.core();
+
     private CpuCalls() {}
 
     /**
@@ -44,7 +47,7 @@ public final class CpuCalls {
      * call reports, before a bad thread setting. Operations call it before they allocate.
      */
     public static Parallel defaultParallel() {
-        Internals.core().ensureLoaded();
+        CORE.ensureLoaded();
         return Parallel.defaults();
     }
 

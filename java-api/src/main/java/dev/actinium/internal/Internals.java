@@ -8,7 +8,12 @@ import java.lang.foreign.MemorySegment;
  * What the core package lends the kernel families ({@code dev.actinium.act} and later ones)
  * without making it public API: a tensor's memory and liveness checks, library loading, CUDA
  * availability. {@link Tensor}'s initialiser installs it; {@link #core()} initialises Tensor
- * first, so it is there whenever a family asks. Not for users: this package is not exported.
+ * first, so it is there whenever a family asks.
+ *
+ * <p>Not for users: it hands out memory without the arena's scope. Until the library is a named
+ * module that does not export this package, both methods check their caller: only Tensor may
+ * install, only classes of Actinium's own packages, loaded by Actinium's class loader, may ask
+ * (once, into a static final field: the check is not on the path of every call).
  */
 public final class Internals {
     private Internals() {}
@@ -33,13 +38,24 @@ public final class Internals {
 
     private static volatile Core core;
 
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+
     /** Called once, by Tensor's initialiser. */
     public static synchronized void install(Core c) {
+        if (WALKER.getCallerClass() != Tensor.class) {
+            throw new IllegalCallerException("Internals.install: only dev.actinium.Tensor installs the core");
+        }
         if (core != null) throw new IllegalStateException("Internals.install: already installed");
         core = c;
     }
 
+    /** The core, for Actinium's own classes only (IllegalCallerException for any other). */
     public static Core core() {
+        Class<?> caller = WALKER.getCallerClass();
+        if (caller.getClassLoader() != Internals.class.getClassLoader()
+                || !(caller.getPackageName().equals("dev.actinium") || caller.getPackageName().startsWith("dev.actinium."))) {
+            throw new IllegalCallerException("Internals.core: not for " + caller.getName() + ": it is Actinium's own");
+        }
         Core c = core;
         if (c != null) return c;
         try {
