@@ -72,7 +72,9 @@ class GatedActivationsTest {
                         boolean huge = Double.isInfinite(up) || Math.abs(dy[i] * up) > Float.MAX_VALUE;
                         boolean fgOutside = Math.abs(fg) > Float.MAX_VALUE || fg != 0
                                 && Math.abs(fg) < Float.MIN_NORMAL;
-                        if (Double.isInfinite(up) && Math.abs(fg) < 1e-30 || fgOutside) fwdExtra[i] = Double.POSITIVE_INFINITY;
+                        if (Double.isInfinite(up) && Math.abs(fg) < 1e-30 || fgOutside) {
+                            fwdExtra[i] = Double.POSITIVE_INFINITY;
+                        }
                         if (huge && Math.abs(dfg * dy[i]) < 1e-30 || Math.abs(dfg) > Float.MAX_VALUE
                                 || Float.isInfinite(dy[i])) {
                             gradExtra[at + gateOff] = Double.POSITIVE_INFINITY;

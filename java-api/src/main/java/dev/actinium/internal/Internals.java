@@ -52,8 +52,9 @@ public final class Internals {
     /** The core, for Actinium's own classes only (IllegalCallerException for any other). */
     public static Core core() {
         Class<?> caller = WALKER.getCallerClass();
-        if (caller.getClassLoader() != Internals.class.getClassLoader()
-                || !(caller.getPackageName().equals("dev.actinium") || caller.getPackageName().startsWith("dev.actinium."))) {
+        String pkg = caller.getPackageName();
+        boolean ours = pkg.equals("dev.actinium") || pkg.startsWith("dev.actinium.");
+        if (caller.getClassLoader() != Internals.class.getClassLoader() || !ours) {
             throw new IllegalCallerException("Internals.core: not for " + caller.getName() + ": it is Actinium's own");
         }
         Core c = core;
