@@ -257,8 +257,6 @@ int32_t enter(const char* fn, ActEntry entry, int32_t op, int32_t dtype, const f
     return AK_OK;
 }
 
-int32_t launched(const char* fn) { return check(cudaGetLastError(), fn, "kernel launch"); }
-
 }  // namespace
 }  // namespace ak::cuda
 

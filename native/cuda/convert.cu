@@ -14,8 +14,6 @@ __global__ void convert_kernel(const From* x, To* y, int64_t n) {
     for_each_packet<false>(y, n, [](int64_t) { return Packet<To>{}; }, [&](int64_t i) { return load1(x + i); });
 }
 
-int32_t launched(const char* fn) { return check(cudaGetLastError(), fn, "kernel launch"); }
-
 }  // namespace
 }  // namespace ak::cuda
 

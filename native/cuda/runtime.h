@@ -17,4 +17,7 @@ int32_t enter_device(const char* fn, int32_t device, DeviceContext** ctx);
 // Turns a CUDA error into a status and message naming fn; AK_OK for cudaSuccess.
 int32_t check(cudaError_t err, const char* fn, const char* what);
 
+// The status of the kernel launch fn just made (cudaGetLastError), named after fn.
+inline int32_t launched(const char* fn) { return check(cudaGetLastError(), fn, "kernel launch"); }
+
 }  // namespace ak::cuda

@@ -93,7 +93,8 @@ public final class Demo {
                     }));
                     double errJ = error(op, backward, x, dy, javaOut);
                     double javaBytes = (backward ? 3.0 : 2.0) * n * 4;
-                    System.out.printf(Locale.ROOT, "%-14s %-8s | %8.2f ms %8.1f %10.2e | %11.2f ms %8.1f %10.2e | %7.1fx%n",
+                    System.out.printf(Locale.ROOT,
+                            "%-14s %-8s | %8.2f ms %8.1f %10.2e | %11.2f ms %8.1f %10.2e | %7.1fx%n",
                             op.nativeName(), backward ? "backward" : "forward", t * 1e3, bytes / t / 1e9, err,
                             tj * 1e3, javaBytes / tj / 1e9, errJ, tj / t);
                 }
