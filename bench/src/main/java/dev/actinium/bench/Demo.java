@@ -60,7 +60,7 @@ public final class Demo {
         int threads = Parallel.defaults().parallelism();
         System.out.printf(Locale.ROOT, "%nn = %,d %s on %s%s; time = best of %d; error = max relative error against float64 away from zeros of f and f' (|ref| >= 1e-3 * scale), over %,d evenly spaced elements%n%n",
                 n, dtype, device, device.isCpu() ? " (" + threads + " threads)" : "", repeat, Math.min(n, SAMPLE));
-        System.out.printf(Locale.ROOT, "%-10s %-8s | %10s %8s %10s | %14s %8s %10s | %8s%n",
+        System.out.printf(Locale.ROOT, "%-16s %-8s | %10s %8s %10s | %14s %8s %10s | %8s%n",
                 "op", "pass", "Actinium", "GB/s", "error", "Java loop", "GB/s", "error", "speed-up");
         float[] x = Inputs.normal(n, 11, 3), dy = Inputs.normal(n, 12, 1);
         float[] javaOut = new float[n];
@@ -77,13 +77,15 @@ public final class Demo {
                 for (boolean backward : new boolean[] {false, true}) {
                     double bytes = (backward ? 3.0 : 2.0) * n * dtype.byteSize();
                     double t = best(repeat, () -> {
-                        if (backward) Activations.backward(op, xt, dyt, yt);
+                        if (op.isSeeded() && backward) Activations.backwardSeeded(op, SEED, 0, xt, dyt, yt);
+                        else if (op.isSeeded()) Activations.forwardSeeded(op, SEED, 0, xt, yt);
+                        else if (backward) Activations.backward(op, xt, dyt, yt);
                         else Activations.forward(op, xt, yt);
                         Actinium.synchronize(dev);
                     });
                     double err = error(op, backward, xs, dys, yt.toFloatArray());
                     if (!JavaScalar.OPS.contains(op)) {  // no plain Java loop written for this op
-                        System.out.printf(Locale.ROOT, "%-14s %-8s | %8.2f ms %8.1f %10.2e |%n", op.nativeName(),
+                        System.out.printf(Locale.ROOT, "%-16s %-8s | %8.2f ms %8.1f %10.2e |%n", op.nativeName(),
                                 backward ? "backward" : "forward", t * 1e3, bytes / t / 1e9, err);
                         continue;
                     }
@@ -94,7 +96,7 @@ public final class Demo {
                     double errJ = error(op, backward, x, dy, javaOut);
                     double javaBytes = (backward ? 3.0 : 2.0) * n * 4;
                     System.out.printf(Locale.ROOT,
-                            "%-14s %-8s | %8.2f ms %8.1f %10.2e | %11.2f ms %8.1f %10.2e | %7.1fx%n",
+                            "%-16s %-8s | %8.2f ms %8.1f %10.2e | %11.2f ms %8.1f %10.2e | %7.1fx%n",
                             op.nativeName(), backward ? "backward" : "forward", t * 1e3, bytes / t / 1e9, err,
                             tj * 1e3, javaBytes / tj / 1e9, errJ, tj / t);
                 }
@@ -114,11 +116,16 @@ public final class Demo {
         return best;
     }
 
+    /** The stochastic op's seed in the demo. */
+    private static final long SEED = 1;
+
     private static double error(Activation op, boolean backward, float[] x, float[] dy, float[] got) {
         int n = x.length, step = Math.max(1, n / SAMPLE);
         double worst = 0;
         for (int i = 0; i < n; i += step) {
-            double ref = backward ? dy[i] * Reference.derivative(op, x[i]) : Reference.forward(op, x[i]);
+            // A stochastic op is measured against the function its draw chose for element i.
+            Activation f = op.isSeeded() ? Reference.seededChoice(op, SEED, i) : op;
+            double ref = backward ? dy[i] * Reference.derivative(f, x[i]) : Reference.forward(f, x[i]);
             double scale = backward ? Math.abs(dy[i]) : 1;
             if (Math.abs(ref) >= 1e-3 * scale && Math.abs(ref) > 0) worst = Math.max(worst, Math.abs(got[i] - ref) / Math.abs(ref));
         }
