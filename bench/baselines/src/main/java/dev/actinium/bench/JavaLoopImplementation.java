@@ -22,7 +22,7 @@ final class JavaLoopImplementation implements Implementation {
 
     @Override
     public Runnable forward(Activation op, Buffers b) {
-        if (b.dtype() != DType.F32) return null;  // the loops read and write float[]
+        if (b.dtype() != DType.F32 || !JavaScalar.OPS.contains(op)) return null;  // float[] loops, four ops
         float[] x = b.xs(), y = b.ys();
         return vector ? () -> parallel.forRange(x.length, (s, e) -> VectorApi.forward(op, x, y, (int) s, (int) e))
                 : () -> parallel.forRange(x.length, (s, e) -> JavaScalar.forward(op, x, y, (int) s, (int) e));
@@ -30,7 +30,7 @@ final class JavaLoopImplementation implements Implementation {
 
     @Override
     public Runnable backward(Activation op, Buffers b) {
-        if (b.dtype() != DType.F32) return null;
+        if (b.dtype() != DType.F32 || !JavaScalar.OPS.contains(op)) return null;
         float[] x = b.xs(), dy = b.dys(), dx = b.ys();
         return vector ? () -> parallel.forRange(x.length, (s, e) -> VectorApi.backward(op, x, dy, dx, (int) s, (int) e))
                 : () -> parallel.forRange(x.length, (s, e) -> JavaScalar.backward(op, x, dy, dx, (int) s, (int) e));

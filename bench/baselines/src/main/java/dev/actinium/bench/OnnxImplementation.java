@@ -49,6 +49,15 @@ final class OnnxImplementation implements Implementation {
                     : new Node[] {new Node("Gelu", "", x, "y", "approximate", "tanh")};
             case SILU -> new Node[] {
                 new Node("Sigmoid", "", x, "s"), new Node("Mul", "", new String[] {"x", "s"}, "y")};
+            // ONNX operators whose defaults are PyTorch's (HardSigmoid's alpha is not: left out).
+            case SIGMOID -> new Node[] {new Node("Sigmoid", "", x, "y")};
+            case TANH -> new Node[] {new Node("Tanh", "", x, "y")};
+            case SOFTPLUS -> new Node[] {new Node("Softplus", "", x, "y")};
+            case ELU -> new Node[] {new Node("Elu", "", x, "y")};
+            case SELU -> new Node[] {new Node("Selu", "", x, "y")};
+            case LEAKY_RELU -> new Node[] {new Node("LeakyRelu", "", x, "y")};
+            case HARDSWISH -> new Node[] {new Node("HardSwish", "", x, "y")};
+            case MISH -> new Node[] {new Node("Mish", "", x, "y")};
             default -> throw new UnsupportedOperationException(op + ": not offered");
         };
     }

@@ -39,6 +39,10 @@ final class TorchImplementation implements Implementation {
             case GELU_ERF -> () -> torch.gelu_out(y, x, "none");
             case GELU_TANH -> () -> torch.gelu_out(y, x, "tanh");
             case SILU -> () -> torch.silu_out(y, x);
+            case SIGMOID -> () -> torch.sigmoid_out(y, x);
+            case TANH -> () -> torch.tanh_out(y, x);
+            case MISH -> () -> torch.mish_out(y, x);
+            case HARDSWISH -> () -> torch.hardswish_out(y, x);
             default -> throw new UnsupportedOperationException(op + ": not wired to PyTorch here");
         };
     }
