@@ -149,10 +149,7 @@ public final class Activations {
 
     private static void seededCall(ActivationFunction f, long seed, long offset, Tensor x, Tensor dy, Tensor out,
                                    Parallel parallel) {
-        Objects.requireNonNull(f, "op");
-        Objects.requireNonNull(parallel, "parallel");
-        CORE.ensureLoaded();
-        Activation op = f.op();
+        Activation op = checkedOp(f, parallel);
         if (!op.isSeeded()) throw new IllegalArgumentException("op: " + op
                 + " is not stochastic; use forward/backward");
         boolean backward = dy != null;
@@ -299,11 +296,8 @@ public final class Activations {
 
     private static void gatedCall(ActivationFunction f, Tensor x, Tensor bias, Tensor dy, Tensor out, GateHalf half,
                                   Parallel parallel) {
-        Objects.requireNonNull(f, "op");
         Objects.requireNonNull(half, "half");
-        Objects.requireNonNull(parallel, "parallel");
-        CORE.ensureLoaded();
-        Activation op = f.op();
+        Activation op = checkedOp(f, parallel);
         if (!op.isGated()) throw new IllegalArgumentException("op: " + op + " is not gated; use forward/backward");
         boolean backward = dy != null;
         String outArg = backward ? "dx" : "y";
@@ -383,12 +377,17 @@ public final class Activations {
                 : new Tensor[] {x, bias == null ? x : bias, out});
     }
 
-    /** The op of an element-wise call, after the checks every call starts with. */
-    private static Activation elementwiseOp(ActivationFunction f, Parallel parallel) {
+    /** What every call checks first: f and parallel given, the library loaded; then f's op. */
+    private static Activation checkedOp(ActivationFunction f, Parallel parallel) {
         Objects.requireNonNull(f, "op");
         Objects.requireNonNull(parallel, "parallel");
         CORE.ensureLoaded();
-        Activation op = f.op();
+        return f.op();
+    }
+
+    /** The op of an element-wise call, after the checks every call starts with. */
+    private static Activation elementwiseOp(ActivationFunction f, Parallel parallel) {
+        Activation op = checkedOp(f, parallel);
         if (op.isGated()) {
             throw new IllegalArgumentException("op: " + op
                     + " is gated: its input has two halves (gatedForward, gatedBackward)");

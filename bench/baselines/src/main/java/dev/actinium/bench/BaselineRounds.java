@@ -30,10 +30,10 @@ import java.util.Map;
  * bench/run-baselines.sh runs one JVM per thread count and size.
  */
 public final class BaselineRounds {
-    /** The ops timed side by side: the four every baseline offers, then those PyTorch or ONNX Runtime offer. */
+    /** The ops timed side by side: the four every baseline offers, then ones PyTorch or ONNX Runtime offer. */
     static final java.util.List<Activation> OPS = java.util.List.of(Activation.RELU, Activation.GELU_ERF,
-            Activation.GELU_TANH, Activation.SILU, Activation.SIGMOID, Activation.TANH, Activation.SOFTPLUS, Activation.ELU,
-            Activation.SELU, Activation.LEAKY_RELU, Activation.HARDSWISH, Activation.MISH);
+            Activation.GELU_TANH, Activation.SILU, Activation.SIGMOID, Activation.TANH, Activation.SOFTPLUS,
+            Activation.ELU, Activation.SELU, Activation.LEAKY_RELU, Activation.HARDSWISH, Activation.MISH);
 
     private static final int CHECK_N = 4096;
     /**
