@@ -10,6 +10,7 @@ namespace {
 struct Features {
     bool avx2 = false;
     bool avx512 = false;
+    bool avx512_bf16 = false;
 };
 
 uint64_t xgetbv0() {
@@ -29,10 +30,13 @@ Features probe() {
     const bool ymm_state = (xcr0 & 0x6) == 0x6;         // SSE + AVX state
     const bool zmm_state = (xcr0 & 0xe6) == 0xe6;       // + opmask, ZMM_Hi256, Hi16_ZMM
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return f;
+    const unsigned max_subleaf = a;
     const bool avx2 = b & (1u << 5), avx512f = b & (1u << 16), avx512dq = b & (1u << 17),
                avx512bw = b & (1u << 30), avx512vl = b & (1u << 31);
     f.avx2 = ymm_state && avx2 && fma && f16c;
     f.avx512 = f.avx2 && zmm_state && avx512f && avx512dq && avx512bw && avx512vl;
+    if (max_subleaf < 1 || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return f;
+    f.avx512_bf16 = f.avx512 && (a & (1u << 5));  // AVX512_BF16: leaf 7, subleaf 1, eax bit 5
     return f;
 }
 
@@ -44,6 +48,7 @@ bool cpu_supports(int32_t isa) {
         case AK_ISA_SCALAR: return true;
         case AK_ISA_AVX2: return f.avx2;
         case AK_ISA_AVX512: return f.avx512;
+        case AK_ISA_AVX512_BF16: return f.avx512_bf16;
         default: return false;
     }
 }

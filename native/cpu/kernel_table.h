@@ -64,11 +64,13 @@ static_assert(kActShards == 4, "AK_ACT_SHARDS_OF declares 4 shards, and CMake bu
 AK_ACT_SHARDS_OF(AK_ISA_SCALAR)
 AK_ACT_SHARDS_OF(AK_ISA_AVX2)
 AK_ACT_SHARDS_OF(AK_ISA_AVX512)
+AK_ACT_SHARDS_OF(AK_ISA_AVX512_BF16)
 #undef AK_ACT_SHARDS_OF
 
 const KernelTable& scalar_table();
 const KernelTable& avx2_table();
 const KernelTable& avx512_table();
+const KernelTable& avx512_bf16_table();  // avx512's, with hardware-rounded bf16 activation outputs
 
 // The table of an ISA (AK_ISA_*), or nullptr if this CPU cannot run it.
 const KernelTable* table_for(int32_t isa);

@@ -56,7 +56,10 @@ typedef enum ak_dtype {
 typedef enum ak_isa {
     AK_ISA_SCALAR = 0,
     AK_ISA_AVX2 = 1,   /* AVX2 + FMA + F16C */
-    AK_ISA_AVX512 = 2  /* AVX-512 F, BW, DQ, VL */
+    AK_ISA_AVX512 = 2, /* AVX-512 F, BW, DQ, VL */
+    /* AVX-512 + AVX512_BF16: bf16 activation outputs rounded by vcvtneps2bf16, which flushes
+     * results below 2^-126 in magnitude to zero (ak_convert keeps the bit-exact rounding). */
+    AK_ISA_AVX512_BF16 = 3
 } ak_isa;
 
 /* ---- results ------------------------------------------------------------------------------

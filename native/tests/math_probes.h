@@ -9,10 +9,13 @@ enum class MathFunction { kExp, kErf, kErfc, kNormalCdf, kTanh, kSigmoid, kLog1p
         kCount };
 
 using MathProbeFn = void (*)(const float* x, float* y, int64_t n);
+// The ISA's bf16 store (the rounding every bf16 activation output takes) applied to x.
+using StoreProbeFn = void (*)(const float* x, uint16_t* y, int64_t n);
 
 struct MathProbes {
     const char* isa;
     MathProbeFn fn[int(MathFunction::kCount)];
+    StoreProbeFn store_bf16;
 };
 
 // The probes of an ISA (AK_ISA_*); the caller checks that the CPU runs it.
@@ -51,9 +54,17 @@ void math_probe(const float* x, float* y, int64_t n) {
     });
 }
 
+template <class LoadStore>
+void store_probe(const float* x, uint16_t* y, int64_t n) {
+    auto out = reinterpret_cast<bf16*>(y);
+    for_each_vector<LoadStore>(out, n, AK_FLAG_NONE, [&](int64_t i, int64_t count, auto put) AK_BODY {
+        put(out + i, load_n<LoadStore>(x + i, count));
+    });
+}
+
 template <class LoadStore, size_t... Fn>
 MathProbes make_probes(const char* isa, std::index_sequence<Fn...>) {
-    return MathProbes{isa, {&math_probe<LoadStore, MathFunction(Fn)>...}};
+    return MathProbes{isa, {&math_probe<LoadStore, MathFunction(Fn)>...}, &store_probe<LoadStore>};
 }
 
 }  // namespace ak::cpu

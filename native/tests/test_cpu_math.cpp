@@ -148,6 +148,31 @@ static void test_conversions(const KernelTable& t) {
     CHECK(bad_f16 == 0, "%s f32->f16: %d of %d differ from the scalar rounding", t.name, bad_f16, n);
 }
 
+// The bf16 store of every activation output: the scalar rounding on every ISA, except that
+// avx512_bf16's hardware rounding flushes results below 2^-126 in magnitude to a zero of their sign.
+static void test_bf16_store(const MathProbes& t, bool flushes) {
+    const int n = 1 << 22;
+    std::vector<float> src(n);
+    std::vector<uint16_t> dst(n, 0xdead);
+    for (int i = 0; i < n; ++i) {
+        uint32_t bits = uint32_t(uint64_t(i) * 1024ull + uint64_t(i) * 97ull);  // every exponent and tie
+        std::memcpy(&src[i], &bits, 4);
+    }
+    t.store_bf16(src.data(), dst.data(), n);
+    int bad = 0, flushed = 0;
+    for (int i = 0; i < n; ++i) {
+        uint16_t expect = ak::float_to_bf16(src[i]);
+        if (flushes && std::fabs(src[i]) < 0x1p-126f && src[i] != 0) {
+            expect = uint16_t(std::signbit(src[i]) ? 0x8000 : 0);
+            ++flushed;
+        }
+        bad += dst[i] != expect;
+    }
+    CHECK(bad == 0, "%s bf16 store: %d of %d differ from the %s rounding", t.isa, bad, n,
+          flushes ? "flushing" : "scalar");
+    CHECK(!flushes || flushed > 1000, "%s bf16 store: only %d subnormal inputs", t.isa, flushed);
+}
+
 // f16: the scalar conversion itself against float64 rounding of every half value's neighbours.
 static void test_scalar_f16_rounding() {
     for (int code = 0; code < 0x7c00; ++code) {
@@ -242,7 +267,7 @@ int main() {
     int ran = 0;
     test_scalar_f16_rounding();
     test_philox();
-    for (int isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512; ++isa) {
+    for (int isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512_BF16; ++isa) {
         const KernelTable* t = ak::cpu::table_for(isa);
         if (!t) {
             std::printf("SKIP %s: this CPU cannot run it\n", ak_cpu_isa_name(isa));
@@ -250,6 +275,7 @@ int main() {
         }
         std::printf("ISA %s\n", t->name);
         test_math(math_probes(isa));
+        test_bf16_store(math_probes(isa), isa == AK_ISA_AVX512_BF16);
         test_conversions(*t);
         test_streaming_matches_plain(isa);
         ++ran;

@@ -14,7 +14,7 @@
 #include "ops/half.h"
 
 // The ISAs of ak_isa; the enum has no count of its own.
-constexpr int32_t kIsaCount = AK_ISA_AVX512 + 1;
+constexpr int32_t kIsaCount = AK_ISA_AVX512_BF16 + 1;
 
 // Flags that run one call on isa, whatever ak_cpu_set_isa() chose.
 inline int32_t isa_flag(int32_t isa) { return (isa + 1) << AK_FLAG_ISA_SHIFT; }

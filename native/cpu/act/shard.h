@@ -23,7 +23,9 @@ template <class BaseLoadStore, size_t Op, class T>
 ActKernels act_kernels() {
     using Fn = typename ActivationOf<Op>::type;
     constexpr int32_t flags = kActivationFlags[Op];
-    using LS = multi::LoadStore<BaseLoadStore, (flags & AK_ACT_MEMORY_BOUND) ? 1 : kInterleave>;
+    // Seeded kernels load their uniforms as floats in element order: no bf16 pairs (vec_multi.h).
+    using LS = multi::LoadStore<BaseLoadStore, (flags & AK_ACT_MEMORY_BOUND) ? 1 : kInterleave,
+                                (flags & AK_ACT_SEEDED) == 0>;
     ActKernels k{};
     if constexpr (flags & AK_ACT_GATED) {
         k.gated_forward = &act_gated_forward<LS, Fn, T>;
@@ -46,9 +48,12 @@ void fill_shard(KernelTable& t, std::index_sequence<Op...>) {
     auto fill = [&](auto op) {
         constexpr size_t kOp = decltype(op)::value;
         if constexpr (kOp % kActShards == AK_ACT_SHARD) {
-            t.act[kOp][kF32] = act_kernels<BaseLoadStore, kOp, float>();
+            // avx512_bf16 differs from avx512 in its bf16 stores alone; its table keeps avx512's others.
+            if constexpr (AK_ISA_ID != AK_ISA_AVX512_BF16) {
+                t.act[kOp][kF32] = act_kernels<BaseLoadStore, kOp, float>();
+                t.act[kOp][kF16] = act_kernels<BaseLoadStore, kOp, f16>();
+            }
             t.act[kOp][kBF16] = act_kernels<BaseLoadStore, kOp, bf16>();
-            t.act[kOp][kF16] = act_kernels<BaseLoadStore, kOp, f16>();
         }
     };
     (fill(std::integral_constant<size_t, Op>{}), ...);

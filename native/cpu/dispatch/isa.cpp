@@ -23,8 +23,8 @@
 namespace ak::cpu {
 namespace {
 
-constexpr const char* kIsaNames[] = {"scalar", "avx2", "avx512"};
-constexpr int32_t kIsaCount = 3;
+constexpr const char* kIsaNames[] = {"scalar", "avx2", "avx512", "avx512_bf16"};
+constexpr int32_t kIsaCount = 4;
 
 int32_t best_isa() {
     for (int32_t isa = kIsaCount - 1; isa > 0; --isa)
@@ -61,6 +61,7 @@ const KernelTable* table_for(int32_t isa) {
         case AK_ISA_SCALAR: return &scalar_table();
         case AK_ISA_AVX2: return &avx2_table();
         case AK_ISA_AVX512: return &avx512_table();
+        case AK_ISA_AVX512_BF16: return &avx512_bf16_table();
         default: return nullptr;
     }
 }

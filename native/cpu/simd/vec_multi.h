@@ -5,8 +5,10 @@
 // Interleaving K independent chains by construction lets them issue together.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 #include "../../ops/scalar_float.h"
+#include "../../ops/storage.h"
 
 #include "inline.h"
 
@@ -142,24 +144,50 @@ AK_V Vecs<V, K> negate_where(Masks<M, K> m, Vecs<V, K> a) {
     return r;
 }
 
-// Loads and stores K consecutive vectors of the base LoadStore.
-template <class BaseLoadStore, int K>
+// Whether a base LoadStore moves bf16 as pairs of vectors, even and odd elements apart
+// (vec_avx512_bf16.h: load_pair, store_pair, stream_pair).
+template <class Base, class = void>
+struct HasBf16Pairs : std::false_type {};
+template <class Base>
+struct HasBf16Pairs<Base, std::void_t<decltype(&Base::load_pair)>> : std::true_type {};
+
+// Loads and stores K consecutive vectors of the base LoadStore. With kAllowPairs, bf16 goes
+// through the base's pairs where it has them: the lanes then hold the elements in another order,
+// the same for every bf16 operand and undone by the store, which suits kernels whose operands
+// are all of the storage type (not the seeded ones, whose uniforms come as floats in order).
+template <class BaseLoadStore, int K, bool kAllowPairs = true>
 struct LoadStore {
     using V = decltype(BaseLoadStore::load(static_cast<const float*>(nullptr)));
     static constexpr int kWidth = BaseLoadStore::kWidth * K;
+    static constexpr int W = BaseLoadStore::kWidth;
+    template <class T>
+    static constexpr bool kPairs = std::is_same_v<T, bf16> && kAllowPairs && K % 2 == 0 &&
+                                   HasBf16Pairs<BaseLoadStore>::value;
     template <class T>
     static AK_V Vecs<V, K> load(const T* p) {
         Vecs<V, K> r;
-        for (int k = 0; k < K; ++k) r.v[k] = BaseLoadStore::load(p + k * BaseLoadStore::kWidth);
+        if constexpr (kPairs<T>) {
+            for (int k = 0; k < K; k += 2) BaseLoadStore::load_pair(p + k * W, r.v[k], r.v[k + 1]);
+        } else {
+            for (int k = 0; k < K; ++k) r.v[k] = BaseLoadStore::load(p + k * W);
+        }
         return r;
     }
     template <class T>
     static AK_V void store(T* p, Vecs<V, K> x) {
-        for (int k = 0; k < K; ++k) BaseLoadStore::store(p + k * BaseLoadStore::kWidth, x.v[k]);
+        if constexpr (kPairs<T>) {
+            for (int k = 0; k < K; k += 2) BaseLoadStore::store_pair(p + k * W, x.v[k], x.v[k + 1]);
+        } else {
+            for (int k = 0; k < K; ++k) BaseLoadStore::store(p + k * W, x.v[k]);
+        }
     }
     template <class T>
     static AK_V void stream(T* p, Vecs<V, K> x) {
-        for (int k = 0; k < K; ++k) BaseLoadStore::stream(p + k * BaseLoadStore::kWidth, x.v[k]);
+        if constexpr (kPairs<T>) {
+            for (int k = 0; k < K; k += 2) BaseLoadStore::stream_pair(p + k * W, x.v[k], x.v[k + 1]);
+        } else {
+            for (int k = 0; k < K; ++k) BaseLoadStore::stream(p + k * W, x.v[k]);
+        }
     }
     static AK_V void fence() { BaseLoadStore::fence(); }
 };

@@ -14,8 +14,11 @@ import java.util.Objects;
  * loads on first use of any Actinium class and logs {@link #info()} once (System.Logger
  * {@code dev.actinium}, level INFO).
  *
- * <p>The CPU ISA is the best this machine supports. To force a lower one, set
- * {@code -Dactinium.isa=scalar|avx2|avx512} or the environment variable {@code ACTINIUM_ISA}
+ * <p>The CPU ISA is the best this machine supports. {@code avx512_bf16} is AVX-512 with the
+ * hardware bf16 rounding for bf16 activation outputs, which flushes results below 2^-126 in
+ * magnitude to zero; {@code avx512} keeps them (conversions, {@link Tensor#to(DType, java.lang.foreign.Arena)}, are
+ * bit-exact on every ISA). To force a lower one, set
+ * {@code -Dactinium.isa=scalar|avx2|avx512|avx512_bf16} or the environment variable {@code ACTINIUM_ISA}
  * (the property wins; both case-insensitive) before the first use, or call {@link #useIsa(Isa)}
  * at any time: calls already running finish on the ISA they started with. A value that names no
  * ISA, or one this CPU cannot run, makes every later call that runs a kernel throw an
@@ -32,7 +35,8 @@ public final class Actinium {
     public record CudaDevice(int index, String name, int computeMajor, int computeMinor, long totalBytes) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "cuda:%d %s (sm_%d%d, %.1f GiB)", index, name, computeMajor, computeMinor, totalBytes / (double) (1L << 30));
+            return String.format(Locale.ROOT, "cuda:%d %s (sm_%d%d, %.1f GiB)", index, name, computeMajor,
+                    computeMinor, totalBytes / (double) (1L << 30));
         }
     }
 

@@ -200,7 +200,16 @@ class ActivationsTest {
                         Activations.forward(f, xin.tensor(), out.tensor(), p);
                         float[] y = Harness.read(out, what + " y");
                         double[] fromY = new double[n];
-                        for (int i = 0; i < n; i++) fromY[i] = 2 * (1 + (double) y[i] * y[i]) * unit + extra[i];
+                        boolean flushing = dtype == DType.BF16 && Harness.flushesBf16Subnormals("backward");
+                        for (int i = 0; i < n; i++) {
+                            fromY[i] = 2 * (1 + (double) y[i] * y[i]) * unit + extra[i];
+                            // A result below 2^-126 stored as 0 (avx512_bf16) names the point y = 0:
+                            // relu's gradient there is 0, not dy. No claim for those elements.
+                            double fx = Reference.forward(f, x[i]);
+                            if (flushing && y[i] == 0 && fx != 0 && Math.abs(fx) < 0x1p-126) {
+                                fromY[i] = Double.POSITIVE_INFINITY;
+                            }
+                        }
                         Harness.Placed yin = Harness.place(arena, dtype, y, offset, n);
                         Harness.Placed out2 = Harness.poisoned(arena, dtype, n, (offset + 3) % 4, n);
                         Activations.backwardFromOutput(f, yin.tensor(), gin.tensor(), out2.tensor(), p);

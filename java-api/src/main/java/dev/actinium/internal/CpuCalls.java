@@ -37,7 +37,7 @@ public final class CpuCalls {
 
     /** Elements per downcall on an ISA: fewer where the same elements take longer. */
     public static long callElements(int isa) {
-        if (isa == ActiniumNative.AK_ISA_AVX512) return MAX_CALL_ELEMENTS;
+        if (isa >= ActiniumNative.AK_ISA_AVX512) return MAX_CALL_ELEMENTS;
         if (isa == ActiniumNative.AK_ISA_AVX2) return MAX_CALL_ELEMENTS / 2;
         return MAX_CALL_ELEMENTS / 16;
     }
