@@ -8,7 +8,11 @@
 // a case reports its median time over rounds, and its fractions of the copy bandwidth and of the
 // floor are taken per round against that round's memcpy and FMA peak, then the median.
 //
-//   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512] [--dtype f32|bf16]
+//   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512] [--dtype f32,bf16]
+//                         [--ops gelu_erf,silu]   (default: every op of the list)
+//
+// --dtype takes one storage type or several (f32, bf16, f16): several run in the same rounds, and a
+// last table gives each op's element rate in the others relative to the first, round by round.
 //
 // Prints a markdown table; bench/run-rounds.sh writes it under bench/results/, next to the same
 // cases timed through the Java API (bench/src/.../ApiBench.java).
@@ -89,6 +93,7 @@ void check(int32_t status) {
 }
 
 struct Case {
+    int dtype_index;  // into the run's --dtype list
     std::string op, pass;
     double bytes_per_element, flops_per_element;
     std::function<void(int64_t from, int64_t to)> slice;  // one thread's share
@@ -105,7 +110,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     int64_t n = 1 << 24;
     int threads = 2, rounds = 15;
-    std::string isa, dtype_name = "f32";
+    std::string isa, dtype_name = "f32", ops;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string a = argv[i];
         if (a == "--n") n = std::atoll(argv[i + 1]);
@@ -113,11 +118,12 @@ int main(int argc, char** argv) {
         else if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
         else if (a == "--isa") isa = argv[i + 1];
         else if (a == "--dtype") dtype_name = argv[i + 1];
+        else if (a == "--ops") ops = "," + std::string(argv[i + 1]) + ",";
         else { std::fprintf(stderr, "unknown option %s\n", a.c_str()); return 2; }
     }
     if (!isa.empty()) {
         int code = -1;
-        for (int c = AK_ISA_SCALAR; c <= AK_ISA_AVX512; ++c)
+        for (int c = AK_ISA_SCALAR; c <= AK_ISA_AVX512_BF16; ++c)
             if (isa == ak_cpu_isa_name(c)) code = c;
         if (code < 0 || ak_cpu_set_isa(code) != AK_OK) { std::fprintf(stderr, "ISA %s: %s\n", isa.c_str(),
                 ak_last_error()); return 2; }
@@ -126,66 +132,84 @@ int main(int argc, char** argv) {
     if (n % cols != 0 || n % (64 * threads) != 0) { std::fprintf(stderr,
             "--n must be a multiple of 4096 and 64 * threads\n"); return 2; }
 
-    if (dtype_name != "f32" && dtype_name != "bf16" && dtype_name != "f16") {
-        std::fprintf(stderr, "--dtype must be f32, bf16 or f16\n");
-        return 2;
+    std::vector<std::string> dtype_names;
+    for (size_t at = 0; at <= dtype_name.size();) {
+        size_t comma = std::min(dtype_name.find(',', at), dtype_name.size());
+        dtype_names.push_back(dtype_name.substr(at, comma - at));
+        at = comma + 1;
     }
-    const int32_t dtype = dtype_name == "f32" ? AK_DTYPE_F32 : dtype_name == "bf16" ? AK_DTYPE_BF16 : AK_DTYPE_F16;
-    const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;  // bytes per stored element
-    char *x = allocate(es * n), *dy = allocate(es * n), *y = allocate(es * n), *y2 = allocate(es * n);
-    char* bias = allocate(es * cols);
-    {
-        // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1), stored as dtype.
-        std::mt19937 rng(7);
-        std::normal_distribution<float> normal(0.0f, 1.0f);
-        std::vector<float> xf(n), dyf(n), bf(cols);
-        for (int64_t i = 0; i < n; ++i) xf[i] = 3.0f * normal(rng), dyf[i] = normal(rng);
-        for (int64_t i = 0; i < cols; ++i) bf[i] = normal(rng);
-        auto store = [&](const std::vector<float>& from, char* to) {
-            if (dtype == AK_DTYPE_F32) std::memcpy(to, from.data(), from.size() * sizeof(float));
-            else check(ak_convert(AK_DTYPE_F32, from.data(), dtype, to, static_cast<int64_t>(from.size()), 0));
-        };
-        store(xf, x), store(dyf, dy), store(bf, bias);
+    for (const std::string& d : dtype_names) {
+        if (d != "f32" && d != "bf16" && d != "f16") {
+            std::fprintf(stderr, "--dtype must list f32, bf16 or f16, not %s\n", d.c_str());
+            return 2;
+        }
     }
-    const double two = 2.0 * es, three = 3.0 * es;  // bytes moved per element: forward, backward
-
     std::vector<Case> cases;
-    cases.push_back({"memcpy", "copy", two, 0, [&](int64_t a, int64_t b) {
-        std::memcpy(y + es * a, x + es * a, static_cast<size_t>(es * (b - a))); }, {}});
+    std::vector<size_t> copy_case;  // per dtype: the index of its memcpy case
+    std::vector<char*> buffers;
     // Every op of the list with its default parameters (kept alive for the whole run).
     std::vector<std::vector<float>> params(AK_ACT_COUNT);
-    for (int op = 0; op < AK_ACT_COUNT; ++op) {
-        const char* name = ak_activation_name(op);
-        double ff = ak_activation_flops(op, AK_FORWARD), bf = ak_activation_flops(op, AK_BACKWARD);
-        params[op] = ak::default_params(op);
-        const float* p = params[op].empty() ? nullptr : params[op].data();
-        if (ak_activation_flags(op) & AK_ACT_SEEDED) {
-            cases.push_back({name, "seeded forward", two, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_seeded_forward(op, dtype, p, 42, a, x + es * a, y + es * a, b - a, AK_FLAG_NONE)); }, {}});
-            cases.push_back({name, "seeded backward", three, bf, [=](int64_t a, int64_t b) {
-                check(ak_act_seeded_backward(op, dtype, p, 42, a, x + es * a, dy + es * a, y + es * a, b - a,
-                                             AK_FLAG_NONE)); }, {}});
-            continue;
+    for (int op = 0; op < AK_ACT_COUNT; ++op) params[op] = ak::default_params(op);
+    for (int di = 0; di < int(dtype_names.size()); ++di) {
+        const std::string& dn = dtype_names[di];
+        const int32_t dtype = dn == "f32" ? AK_DTYPE_F32 : dn == "bf16" ? AK_DTYPE_BF16 : AK_DTYPE_F16;
+        const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;  // bytes per stored element
+        char *x = allocate(es * n), *dy = allocate(es * n), *y = allocate(es * n), *y2 = allocate(es * n);
+        char* bias = allocate(es * cols);
+        buffers.insert(buffers.end(), {x, dy, y, y2, bias});
+        {
+            // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1), stored as dtype.
+            std::mt19937 rng(7);
+            std::normal_distribution<float> normal(0.0f, 1.0f);
+            std::vector<float> xf(n), dyf(n), bf(cols);
+            for (int64_t i = 0; i < n; ++i) xf[i] = 3.0f * normal(rng), dyf[i] = normal(rng);
+            for (int64_t i = 0; i < cols; ++i) bf[i] = normal(rng);
+            auto store = [&](const std::vector<float>& from, char* to) {
+                if (dtype == AK_DTYPE_F32) std::memcpy(to, from.data(), from.size() * sizeof(float));
+                else check(ak_convert(AK_DTYPE_F32, from.data(), dtype, to, static_cast<int64_t>(from.size()), 0));
+            };
+            store(xf, x), store(dyf, dy), store(bf, bias);
         }
-        if (ak_activation_flags(op) & AK_ACT_GATED) {
-            // gate = x, up = dy as two [rows, cols] tensors: reads 2, writes 1 forward; reads 3, writes 2 backward.
-            cases.push_back({name, "gated forward", three, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_gated_forward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr, y + es * a,
-                                           (b - a) / cols, cols, AK_FLAG_NONE)); }, {}});
-            cases.push_back({name, "gated backward", 5.0 * es, bf, [=](int64_t a, int64_t b) {
-                check(ak_act_gated_backward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr, dy + es * a,
-                                            y + es * a, y2 + es * a, (b - a) / cols, cols, AK_FLAG_NONE)); }, {}});
-            continue;
-        }
-        for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
-            std::string s = flags ? " (stream)" : "";
-            cases.push_back({name, "forward" + s, two, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward(op, dtype, p, x + es * a, y + es * a, b - a, flags)); }, {}});
-            cases.push_back({name, "forward+bias" + s, two, ff, [=](int64_t a, int64_t b) {
-                check(ak_act_forward_bias(op, dtype, p, x + es * a, bias, y + es * a, (b - a) / cols, cols, flags)); },
-                        {}});
-            cases.push_back({name, "backward" + s, three, bf, [=](int64_t a, int64_t b) {
-                check(ak_act_backward(op, dtype, p, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
+        const double two = 2.0 * es, three = 3.0 * es;  // bytes moved per element: forward, backward
+        copy_case.push_back(cases.size());
+        cases.push_back({di, "memcpy", "copy", two, 0, [=](int64_t a, int64_t b) {
+            std::memcpy(y + es * a, x + es * a, static_cast<size_t>(es * (b - a))); }, {}});
+        for (int op = 0; op < AK_ACT_COUNT; ++op) {
+            const char* name = ak_activation_name(op);
+            if (!ops.empty() && ops.find("," + std::string(name) + ",") == std::string::npos) continue;
+            double ff = ak_activation_flops(op, AK_FORWARD), bf = ak_activation_flops(op, AK_BACKWARD);
+            const float* p = params[op].empty() ? nullptr : params[op].data();
+            if (ak_activation_flags(op) & AK_ACT_SEEDED) {
+                cases.push_back({di, name, "seeded forward", two, ff, [=](int64_t a, int64_t b) {
+                    check(ak_act_seeded_forward(op, dtype, p, 42, a, x + es * a, y + es * a, b - a, AK_FLAG_NONE));
+                }, {}});
+                cases.push_back({di, name, "seeded backward", three, bf, [=](int64_t a, int64_t b) {
+                    check(ak_act_seeded_backward(op, dtype, p, 42, a, x + es * a, dy + es * a, y + es * a, b - a,
+                                                 AK_FLAG_NONE)); }, {}});
+                continue;
+            }
+            if (ak_activation_flags(op) & AK_ACT_GATED) {
+                // gate = x, up = dy as two [rows, cols] tensors: reads 2, writes 1 forward; reads 3, writes 2
+                // backward.
+                cases.push_back({di, name, "gated forward", three, ff, [=](int64_t a, int64_t b) {
+                    check(ak_act_gated_forward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr,
+                                               y + es * a, (b - a) / cols, cols, AK_FLAG_NONE)); }, {}});
+                cases.push_back({di, name, "gated backward", 5.0 * es, bf, [=](int64_t a, int64_t b) {
+                    check(ak_act_gated_backward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr,
+                                                dy + es * a, y + es * a, y2 + es * a, (b - a) / cols, cols,
+                                                AK_FLAG_NONE)); }, {}});
+                continue;
+            }
+            for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
+                std::string s = flags ? " (stream)" : "";
+                cases.push_back({di, name, "forward" + s, two, ff, [=](int64_t a, int64_t b) {
+                    check(ak_act_forward(op, dtype, p, x + es * a, y + es * a, b - a, flags)); }, {}});
+                cases.push_back({di, name, "forward+bias" + s, two, ff, [=](int64_t a, int64_t b) {
+                    check(ak_act_forward_bias(op, dtype, p, x + es * a, bias, y + es * a, (b - a) / cols, cols,
+                                              flags)); }, {}});
+                cases.push_back({di, name, "backward" + s, three, bf, [=](int64_t a, int64_t b) {
+                    check(ak_act_backward(op, dtype, p, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
+            }
         }
     }
 
@@ -216,33 +240,61 @@ int main(int argc, char** argv) {
     }
 
     double peak = median(peaks);
-    double copy_s = median(cases[0].seconds);
-    double copy_bw = two * n / copy_s;
-    std::printf("# native kernel bench: n = %lld %s, %d thread(s), ISA %s, %d rounds (median)\n\n",
-                static_cast<long long>(n), dtype_name.c_str(), threads, ak_cpu_isa_name(ak_cpu_isa()), rounds);
-    std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s (%.0f-%.0f) with %d thread(s) at once\n\n",
-                copy_bw / 1e9, copy_s * 1e6, peak / 1e9, *std::min_element(peaks.begin(), peaks.end()) / 1e9,
-                *std::max_element(peaks.begin(), peaks.end()) / 1e9, threads);
-    std::printf("| op | pass | us | GB/s | of copy BW | floor us | of floor |\n|---|---|---:|---:|---:|---:|---:|\n");
-    for (size_t i = 1; i < cases.size(); ++i) {
-        auto& c = cases[i];
-        double s = median(c.seconds);
-        double mem = c.bytes_per_element * n / copy_bw, compute = c.flops_per_element * n / peak;
-        double floor = std::max(mem, compute);
-        // Fractions are taken per round, against that round's memcpy and FMA peak, then the
-        // median: the machine's bandwidth and compute drift over minutes, a round lasts
-        // milliseconds.
-        std::vector<double> of_copy, of_floor;
-        for (size_t r = 0; r < c.seconds.size(); ++r) {
-            double round_mem = cases[0].seconds[r] * c.bytes_per_element / two;
-            double round_compute = c.flops_per_element * n / peaks[r];
-            of_copy.push_back(round_mem / c.seconds[r]);
-            of_floor.push_back(std::max(round_mem, round_compute) / c.seconds[r]);
+    for (int di = 0; di < int(dtype_names.size()); ++di) {
+        const Case& copy = cases[copy_case[di]];
+        double copy_s = median(copy.seconds);
+        double copy_bw = copy.bytes_per_element * n / copy_s;
+        std::printf("# native kernel bench: n = %lld %s, %d thread(s), ISA %s, %d rounds (median)\n\n",
+                    static_cast<long long>(n), dtype_names[di].c_str(), threads, ak_cpu_isa_name(ak_cpu_isa()),
+                    rounds);
+        std::printf("memcpy %.1f GB/s (%.0f us); FMA peak %.0f GFLOP/s (%.0f-%.0f) with %d thread(s) at once\n\n",
+                    copy_bw / 1e9, copy_s * 1e6, peak / 1e9, *std::min_element(peaks.begin(), peaks.end()) / 1e9,
+                    *std::max_element(peaks.begin(), peaks.end()) / 1e9, threads);
+        std::printf("| op | pass | us | GB/s | of copy BW | floor us | of floor |\n"
+                    "|---|---|---:|---:|---:|---:|---:|\n");
+        for (const Case& c : cases) {
+            if (c.dtype_index != di || &c == &copy) continue;
+            double s = median(c.seconds);
+            double mem = c.bytes_per_element * n / copy_bw, compute = c.flops_per_element * n / peak;
+            double floor = std::max(mem, compute);
+            // Fractions are taken per round, against that round's memcpy and FMA peak, then the
+            // median: the machine's bandwidth and compute drift over minutes, a round lasts
+            // milliseconds.
+            std::vector<double> of_copy, of_floor;
+            for (size_t r = 0; r < c.seconds.size(); ++r) {
+                double round_mem = copy.seconds[r] * c.bytes_per_element / copy.bytes_per_element;
+                double round_compute = c.flops_per_element * n / peaks[r];
+                of_copy.push_back(round_mem / c.seconds[r]);
+                of_floor.push_back(std::max(round_mem, round_compute) / c.seconds[r]);
+            }
+            std::printf("| %s | %s | %.1f | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** |\n", c.op.c_str(),
+                        c.pass.c_str(), s * 1e6, c.bytes_per_element * n / s / 1e9, 100 * median(of_copy),
+                        floor * 1e6, mem >= compute ? "memory" : "compute", 100 * median(of_floor));
         }
-        std::printf("| %s | %s | %.1f | %.1f | %.0f%% | %.0f (%s) | **%.0f%%** |\n", c.op.c_str(),
-                    c.pass.c_str(), s * 1e6, c.bytes_per_element * n / s / 1e9, 100 * median(of_copy),
-                    floor * 1e6, mem >= compute ? "memory" : "compute", 100 * median(of_floor));
+        std::printf("\n");
     }
-    std::free(x), std::free(dy), std::free(y), std::free(bias);
+    // Each op's element rate in the other dtypes over its rate in the first: per round, then the median.
+    if (dtype_names.size() > 1) {
+        std::printf("# element rate relative to %s, same rounds (median of per-round ratios)\n\n| op | pass |",
+                    dtype_names[0].c_str());
+        for (size_t di = 1; di < dtype_names.size(); ++di) std::printf(" %s |", dtype_names[di].c_str());
+        std::printf("\n|---|---|");
+        for (size_t di = 1; di < dtype_names.size(); ++di) std::printf("---:|");
+        std::printf("\n");
+        for (const Case& first : cases) {
+            if (first.dtype_index != 0 || first.op == "memcpy") continue;
+            std::printf("| %s | %s |", first.op.c_str(), first.pass.c_str());
+            for (int di = 1; di < int(dtype_names.size()); ++di) {
+                for (const Case& c : cases) {
+                    if (c.dtype_index != di || c.op != first.op || c.pass != first.pass) continue;
+                    std::vector<double> ratio;
+                    for (size_t r = 0; r < c.seconds.size(); ++r) ratio.push_back(first.seconds[r] / c.seconds[r]);
+                    std::printf(" %.2f |", median(ratio));
+                }
+            }
+            std::printf("\n");
+        }
+    }
+    for (char* b : buffers) std::free(b);
     return 0;
 }
