@@ -37,6 +37,9 @@ Features probe() {
     f.avx512 = f.avx2 && zmm_state && avx512f && avx512dq && avx512bw && avx512vl;
     if (max_subleaf < 1 || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return f;
     f.avx512_bf16 = f.avx512 && (a & (1u << 5));  // AVX512_BF16: leaf 7, subleaf 1, eax bit 5
+#if defined(AK_NO_AVX512_BF16)
+    f.avx512_bf16 = false;  // the compiler could not build its kernels (cmake/ActiniumIsa.cmake)
+#endif
     return f;
 }
 

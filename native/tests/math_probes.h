@@ -15,7 +15,11 @@ using StoreProbeFn = void (*)(const float* x, uint16_t* y, int64_t n);
 struct MathProbes {
     const char* isa;
     MathProbeFn fn[int(MathFunction::kCount)];
+    MathProbeFn bf16_fn[int(MathFunction::kCount)];  // the math of bf16 results (kBf16Results)
     StoreProbeFn store_bf16;
+    // Two vectors of x in element order stored as one bf16 pair where the ISA has pairs: the pair store
+    // puts vector 0's lanes at the even positions of its 2W elements and vector 1's at the odd ones.
+    StoreProbeFn store_bf16_pairs;
 };
 
 // The probes of an ISA (AK_ISA_*); the caller checks that the CPU runs it.
@@ -64,7 +68,10 @@ void store_probe(const float* x, uint16_t* y, int64_t n) {
 
 template <class LoadStore, size_t... Fn>
 MathProbes make_probes(const char* isa, std::index_sequence<Fn...>) {
-    return MathProbes{isa, {&math_probe<LoadStore, MathFunction(Fn)>...}, &store_probe<LoadStore>};
+    using Bf16Results = multi::LoadStore<LoadStore, 1, false, true>;
+    return MathProbes{isa, {&math_probe<LoadStore, MathFunction(Fn)>...},
+                      {&math_probe<Bf16Results, MathFunction(Fn)>...}, &store_probe<LoadStore>,
+                      &store_probe<multi::LoadStore<LoadStore, 2>>};
 }
 
 }  // namespace ak::cpu

@@ -39,6 +39,7 @@ struct MathCase {
     double (*ref)(double);
     double max_ulp;  // the bound asserted; the measured value is printed
     bool absolute;   // in units of 2^-24, not of the result's ulp (sin and cos near their zeros)
+    double max_ulp_bf16;  // the bound of the math of bf16 results, in the same units
 };
 
 static double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -52,21 +53,21 @@ static double ref_expm1(double x) { return std::expm1(x); }
 static double ref_sin(double x) { return std::sin(x); }
 static double ref_cos(double x) { return std::cos(x); }
 
-static void test_math(const MathProbes& t) {
+static void test_math(const MathProbes& t, bool bf16_results) {
     const MathCase cases[] = {
-        {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3, false},
+        {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3, false, 1000},
         // Just above |x| = 0.5, erf = 1 - erfc: erfc's error in units of a number half as large, plus
         // the subtraction's rounding; random points have reached 4.01.
-        {"erf", MathFunction::kErf, -4, 4, ref_erf, 5, false},
-        {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8, false},
-        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8, false},
-        {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4, false},
-        {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4, false},
-        {"log1p(0..1)", MathFunction::kLog1pUnit, 0, 1, ref_log1p, 3, false},
-        {"expm1(<=0)", MathFunction::kExpm1Nonpos, -90, 0, ref_expm1, 4, false},
+        {"erf", MathFunction::kErf, -4, 4, ref_erf, 5, false, 1000},
+        {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8, false, 1000},
+        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8, false, 1000},
+        {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4, false, 1000},
+        {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4, false, 1000},
+        {"log1p(0..1)", MathFunction::kLog1pUnit, 0, 1, ref_log1p, 3, false, 1000},
+        {"expm1(<=0)", MathFunction::kExpm1Nonpos, -90, 0, ref_expm1, 4, false, 1000},
         // |x| < 1e5: the reduction keeps the absolute error near a few units of 2^-24.
-        {"sin", MathFunction::kSin, -1e5, 1e5, ref_sin, 4, true},
-        {"cos", MathFunction::kCos, -1e5, 1e5, ref_cos, 4, true},
+        {"sin", MathFunction::kSin, -1e5, 1e5, ref_sin, 4, true, 4},
+        {"cos", MathFunction::kCos, -1e5, 1e5, ref_cos, 4, true, 4},
     };
     std::mt19937_64 rng(std::random_device{}());
     for (const MathCase& c : cases) {
@@ -76,31 +77,38 @@ static void test_math(const MathProbes& t) {
         for (int i = 0; i < n / 2; ++i) x[i] = float(c.lo + (c.hi - c.lo) * i / (n / 2));
         for (int i = n / 2; i < n; ++i) x[i] = float(u(rng));
         std::fill(y.begin(), y.end(), std::nanf(""));
-        t.fn[int(c.fn)](x.data(), y.data(), n);
+        (bf16_results ? t.bf16_fn : t.fn)[int(c.fn)](x.data(), y.data(), n);
         double worst = 0;
         float worst_x = 0;
         for (int i = 0; i < n; ++i) {
             double e = c.absolute ? std::fabs(y[i] - c.ref(x[i])) * 0x1p24 : ulp_error(y[i], c.ref(x[i]));
             if (e > worst) worst = e, worst_x = x[i];
         }
-        std::printf("  %-7s %-11s max error %6.2f %s (at x = %.9g) on [%g, %g]\n", t.isa, c.name, worst,
-                    c.absolute ? "x 2^-24" : "ulp", worst_x, c.lo, c.hi);
-        CHECK(worst <= c.max_ulp, "%s %s: %.2f > %.1f", t.isa, c.name, worst, c.max_ulp);
+        const double bound = bf16_results ? c.max_ulp_bf16 : c.max_ulp;
+        std::printf("  %-7s %-11s%s max error %6.2f %s (at x = %.9g) on [%g, %g]\n", t.isa, c.name,
+                    bf16_results ? " (bf16 results)" : "", worst, c.absolute ? "x 2^-24" : "ulp", worst_x, c.lo, c.hi);
+        CHECK(worst <= bound, "%s %s%s: %.2f > %.1f", t.isa, c.name, bf16_results ? " (bf16 results)" : "", worst,
+              bound);
     }
-    // Limits and specials.
+    // Limits and specials; bf16 results as bf16 stores them.
     const float specials[] = {-INFINITY, INFINITY, -1e30f, 1e30f, 0.0f, -0.0f};
     float y[6];
-    t.fn[int(MathFunction::kExp)](specials, y, 6);
+    const MathProbeFn* fn = bf16_results ? t.bf16_fn : t.fn;
+    auto run = [&](MathFunction f, const float* x, int n) {
+        fn[int(f)](x, y, n);
+        if (bf16_results) for (int i = 0; i < n; ++i) y[i] = ak::bf16_to_float(ak::float_to_bf16(y[i]));
+    };
+    run(MathFunction::kExp, specials, 6);
     CHECK(y[0] == 0 && std::isinf(y[1]) && y[2] == 0 && std::isinf(y[3]) && y[4] == 1 && y[5] == 1,
           "%s exp specials", t.isa);
-    t.fn[int(MathFunction::kTanh)](specials, y, 6);
+    run(MathFunction::kTanh, specials, 6);
     CHECK(y[0] == -1 && y[1] == 1 && y[2] == -1 && y[3] == 1 && y[4] == 0, "%s tanh specials", t.isa);
-    t.fn[int(MathFunction::kSigmoid)](specials, y, 6);
+    run(MathFunction::kSigmoid, specials, 6);
     CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0 && y[3] == 1 && y[4] == 0.5f, "%s sigmoid specials", t.isa);
-    t.fn[int(MathFunction::kExpm1Nonpos)](specials, y, 6);
+    run(MathFunction::kExpm1Nonpos, specials, 6);
     CHECK(y[0] == -1 && y[2] == -1 && y[4] == 0 && y[5] == 0, "%s expm1 specials", t.isa);
     // Far outside 1e5 the result is not accurate but stays a sine: in [-1, 1].
-    t.fn[int(MathFunction::kSin)](specials + 2, y, 2);
+    run(MathFunction::kSin, specials + 2, 2);
     CHECK(std::fabs(y[0]) <= 1 && std::fabs(y[1]) <= 1, "%s sin(+-1e30) = %g, %g", t.isa, y[0], y[1]);
 }
 
@@ -149,7 +157,8 @@ static void test_conversions(const KernelTable& t) {
 }
 
 // The bf16 store of every activation output: the scalar rounding on every ISA, except that
-// avx512_bf16's hardware rounding flushes results below 2^-126 in magnitude to a zero of their sign.
+// avx512_bf16's hardware rounding flushes results below 2^-126 in magnitude to a zero of their sign;
+// its pair store (vcvtne2ps2bf16 and a word shuffle) also interleaves two vectors of 16 lanes.
 static void test_bf16_store(const MathProbes& t, bool flushes) {
     const int n = 1 << 22;
     std::vector<float> src(n);
@@ -158,19 +167,26 @@ static void test_bf16_store(const MathProbes& t, bool flushes) {
         uint32_t bits = uint32_t(uint64_t(i) * 1024ull + uint64_t(i) * 97ull);  // every exponent and tie
         std::memcpy(&src[i], &bits, 4);
     }
-    t.store_bf16(src.data(), dst.data(), n);
-    int bad = 0, flushed = 0;
-    for (int i = 0; i < n; ++i) {
-        uint16_t expect = ak::float_to_bf16(src[i]);
-        if (flushes && std::fabs(src[i]) < 0x1p-126f && src[i] != 0) {
-            expect = uint16_t(std::signbit(src[i]) ? 0x8000 : 0);
-            ++flushed;
+    for (StoreProbeFn store : {t.store_bf16, t.store_bf16_pairs}) {
+        const char* how = store == t.store_bf16 ? "store" : "pair store";
+        std::fill(dst.begin(), dst.end(), uint16_t(0xdead));
+        store(src.data(), dst.data(), n);
+        int bad = 0, flushed = 0;
+        const bool pairs = flushes && store == t.store_bf16_pairs;
+        for (int i = 0; i < n; ++i) {
+            // Where pairs interleave: position 32b + 2j holds element 32b + j, 32b + 2j + 1 element 32b + 16 + j.
+            const int from = pairs ? (i & ~31) + ((i & 1) ? 16 : 0) + ((i & 31) >> 1) : i;
+            uint16_t expect = ak::float_to_bf16(src[from]);
+            if (flushes && std::fabs(src[from]) < 0x1p-126f && src[from] != 0) {
+                expect = uint16_t(std::signbit(src[from]) ? 0x8000 : 0);
+                ++flushed;
+            }
+            bad += dst[i] != expect;
         }
-        bad += dst[i] != expect;
+        CHECK(bad == 0, "%s bf16 %s: %d of %d differ from the %s rounding", t.isa, how, bad, n,
+              flushes ? "flushing" : "scalar");
+        CHECK(!flushes || flushed > 1000, "%s bf16 %s: only %d subnormal inputs", t.isa, how, flushed);
     }
-    CHECK(bad == 0, "%s bf16 store: %d of %d differ from the %s rounding", t.isa, bad, n,
-          flushes ? "flushing" : "scalar");
-    CHECK(!flushes || flushed > 1000, "%s bf16 store: only %d subnormal inputs", t.isa, flushed);
 }
 
 // f16: the scalar conversion itself against float64 rounding of every half value's neighbours.
@@ -274,7 +290,8 @@ int main() {
             continue;
         }
         std::printf("ISA %s\n", t->name);
-        test_math(math_probes(isa));
+        test_math(math_probes(isa), false);
+        test_math(math_probes(isa), true);
         test_bf16_store(math_probes(isa), isa == AK_ISA_AVX512_BF16);
         test_conversions(*t);
         test_streaming_matches_plain(isa);

@@ -61,7 +61,9 @@ const KernelTable* table_for(int32_t isa) {
         case AK_ISA_SCALAR: return &scalar_table();
         case AK_ISA_AVX2: return &avx2_table();
         case AK_ISA_AVX512: return &avx512_table();
+#if !defined(AK_NO_AVX512_BF16)
         case AK_ISA_AVX512_BF16: return &avx512_bf16_table();
+#endif
         default: return nullptr;
     }
 }

@@ -32,7 +32,8 @@ using ak::vabs;
 using ak::vmax;
 using ak::vmin;
 
-template <class V, int K>
+// C: the values are results to be stored as bf16 (kBf16Results, scalar_float.h).
+template <class V, int K, bool C = false>
 struct Vecs {
     V v[K];
     Vecs() = default;
@@ -46,10 +47,19 @@ struct Masks {
     M m[K];
 };
 
+}  // namespace ak::cpu::multi
+
+namespace ak {
+template <class V, int K>
+constexpr bool kBf16Results<cpu::multi::Vecs<V, K, true>> = true;
+}  // namespace ak
+
+namespace ak::cpu::multi {
+
 #define AK_MULTI_BINARY(op)                                      \
-    template <class V, int K>                                    \
-    AK_V Vecs<V, K> operator op(Vecs<V, K> a, Vecs<V, K> b) {             \
-        Vecs<V, K> r;                                               \
+    template <class V, int K, bool C>                                    \
+    AK_V Vecs<V, K, C> operator op(Vecs<V, K, C> a, Vecs<V, K, C> b) {             \
+        Vecs<V, K, C> r;                                               \
         for (int k = 0; k < K; ++k) r.v[k] = a.v[k] op b.v[k];   \
         return r;                                                \
     }
@@ -60,19 +70,21 @@ AK_MULTI_BINARY(/)
 #undef AK_MULTI_BINARY
 
 // Scalar operands broadcast (x * 0.5f, 2.0f * e): the base type's float constructor does the rest.
-template <class V, int K> AK_V Vecs<V, K> operator*(float a, Vecs<V, K> b) { return Vecs<V, K>(a) * b; }
-template <class V, int K> AK_V Vecs<V, K> operator*(Vecs<V, K> a, float b) { return a * Vecs<V, K>(b); }
+template <class V, int K, bool C>
+AK_V Vecs<V, K, C> operator*(float a, Vecs<V, K, C> b) { return Vecs<V, K, C>(a) * b; }
+template <class V, int K, bool C>
+AK_V Vecs<V, K, C> operator*(Vecs<V, K, C> a, float b) { return a * Vecs<V, K, C>(b); }
 
-template <class V, int K>
-AK_V Vecs<V, K> operator-(Vecs<V, K> a) {
-    Vecs<V, K> r;
+template <class V, int K, bool C>
+AK_V Vecs<V, K, C> operator-(Vecs<V, K, C> a) {
+    Vecs<V, K, C> r;
     for (int k = 0; k < K; ++k) r.v[k] = -a.v[k];
     return r;
 }
 
 #define AK_MULTI_COMPARE(op)                                                         \
-    template <class V, int K>                                                        \
-    AK_V auto operator op(Vecs<V, K> a, Vecs<V, K> b) {                                    \
+    template <class V, int K, bool C>                                                        \
+    AK_V auto operator op(Vecs<V, K, C> a, Vecs<V, K, C> b) {                                    \
         Masks<decltype(a.v[0] op b.v[0]), K> r;                                       \
         for (int k = 0; k < K; ++k) r.m[k] = a.v[k] op b.v[k];                       \
         return r;                                                                    \
@@ -84,9 +96,9 @@ AK_MULTI_COMPARE(<=)
 #undef AK_MULTI_COMPARE
 
 #define AK_MULTI_UNARY(fn)                                   \
-    template <class V, int K>                                \
-    AK_V Vecs<V, K> fn(Vecs<V, K> a) {                             \
-        Vecs<V, K> r;                                           \
+    template <class V, int K, bool C>                                \
+    AK_V Vecs<V, K, C> fn(Vecs<V, K, C> a) {                             \
+        Vecs<V, K, C> r;                                           \
         for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k]);     \
         return r;                                            \
     }
@@ -98,9 +110,9 @@ AK_MULTI_UNARY(in_register)
 #undef AK_MULTI_UNARY
 
 #define AK_MULTI_BINARY_FN(fn)                                       \
-    template <class V, int K>                                        \
-    AK_V Vecs<V, K> fn(Vecs<V, K> a, Vecs<V, K> b) {                          \
-        Vecs<V, K> r;                                                   \
+    template <class V, int K, bool C>                                        \
+    AK_V Vecs<V, K, C> fn(Vecs<V, K, C> a, Vecs<V, K, C> b) {                          \
+        Vecs<V, K, C> r;                                                   \
         for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k], b.v[k]);     \
         return r;                                                    \
     }
@@ -111,35 +123,35 @@ AK_MULTI_BINARY_FN(mul_nan_first)
 AK_MULTI_BINARY_FN(add_nan_first)
 #undef AK_MULTI_BINARY_FN
 
-template <class V, int K>
-AK_V Vecs<V, K> mul_add(Vecs<V, K> a, Vecs<V, K> b, Vecs<V, K> c) {
-    Vecs<V, K> r;
+template <class V, int K, bool C>
+AK_V Vecs<V, K, C> mul_add(Vecs<V, K, C> a, Vecs<V, K, C> b, Vecs<V, K, C> c) {
+    Vecs<V, K, C> r;
     for (int k = 0; k < K; ++k) r.v[k] = mul_add(a.v[k], b.v[k], c.v[k]);
     return r;
 }
 
-template <class V, int K>
-AK_V void square_split(Vecs<V, K> a, Vecs<V, K>& hi, Vecs<V, K>& lo) {
+template <class V, int K, bool C>
+AK_V void square_split(Vecs<V, K, C> a, Vecs<V, K, C>& hi, Vecs<V, K, C>& lo) {
     for (int k = 0; k < K; ++k) square_split(a.v[k], hi.v[k], lo.v[k]);
 }
 
-template <class V, int K>
-AK_V auto is_nan(Vecs<V, K> a) {
+template <class V, int K, bool C>
+AK_V auto is_nan(Vecs<V, K, C> a) {
     Masks<decltype(is_nan(a.v[0])), K> r;
     for (int k = 0; k < K; ++k) r.m[k] = is_nan(a.v[k]);
     return r;
 }
 
-template <class M, class V, int K>
-AK_V Vecs<V, K> select(Masks<M, K> m, Vecs<V, K> a, Vecs<V, K> b) {
-    Vecs<V, K> r;
+template <class M, class V, int K, bool C>
+AK_V Vecs<V, K, C> select(Masks<M, K> m, Vecs<V, K, C> a, Vecs<V, K, C> b) {
+    Vecs<V, K, C> r;
     for (int k = 0; k < K; ++k) r.v[k] = select(m.m[k], a.v[k], b.v[k]);
     return r;
 }
 
-template <class M, class V, int K>
-AK_V Vecs<V, K> negate_where(Masks<M, K> m, Vecs<V, K> a) {
-    Vecs<V, K> r;
+template <class M, class V, int K, bool C>
+AK_V Vecs<V, K, C> negate_where(Masks<M, K> m, Vecs<V, K, C> a) {
+    Vecs<V, K, C> r;
     for (int k = 0; k < K; ++k) r.v[k] = negate_where(m.m[k], a.v[k]);
     return r;
 }
@@ -155,17 +167,18 @@ struct HasBf16Pairs<Base, std::void_t<decltype(&Base::load_pair)>> : std::true_t
 // through the base's pairs where it has them: the lanes then hold the elements in another order,
 // the same for every bf16 operand and undone by the store, which suits kernels whose operands
 // are all of the storage type (not the seeded ones, whose uniforms come as floats in order).
-template <class BaseLoadStore, int K, bool kAllowPairs = true>
+template <class BaseLoadStore, int K, bool kAllowPairs = true, bool kBf16Math = false>
 struct LoadStore {
     using V = decltype(BaseLoadStore::load(static_cast<const float*>(nullptr)));
+    using Values = Vecs<V, K, kBf16Math>;
     static constexpr int kWidth = BaseLoadStore::kWidth * K;
     static constexpr int W = BaseLoadStore::kWidth;
     template <class T>
     static constexpr bool kPairs = std::is_same_v<T, bf16> && kAllowPairs && K % 2 == 0 &&
                                    HasBf16Pairs<BaseLoadStore>::value;
     template <class T>
-    static AK_V Vecs<V, K> load(const T* p) {
-        Vecs<V, K> r;
+    static AK_V Values load(const T* p) {
+        Values r;
         if constexpr (kPairs<T>) {
             for (int k = 0; k < K; k += 2) BaseLoadStore::load_pair(p + k * W, r.v[k], r.v[k + 1]);
         } else {
@@ -174,7 +187,7 @@ struct LoadStore {
         return r;
     }
     template <class T>
-    static AK_V void store(T* p, Vecs<V, K> x) {
+    static AK_V void store(T* p, Values x) {
         if constexpr (kPairs<T>) {
             for (int k = 0; k < K; k += 2) BaseLoadStore::store_pair(p + k * W, x.v[k], x.v[k + 1]);
         } else {
@@ -182,7 +195,7 @@ struct LoadStore {
         }
     }
     template <class T>
-    static AK_V void stream(T* p, Vecs<V, K> x) {
+    static AK_V void stream(T* p, Values x) {
         if constexpr (kPairs<T>) {
             for (int k = 0; k < K; k += 2) BaseLoadStore::stream_pair(p + k * W, x.v[k], x.v[k + 1]);
         } else {

@@ -28,6 +28,8 @@ import java.util.Objects;
 public final class Actinium {
     public static final String ISA_PROPERTY = "actinium.isa";
     public static final String ISA_ENV = "ACTINIUM_ISA";
+    private static final String ISA_NAMES =
+            String.join(", ", java.util.Arrays.stream(Isa.values()).map(Isa::nativeName).toList());
 
     private Actinium() {}
 
@@ -97,7 +99,7 @@ public final class Actinium {
             isa = parseIsa(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(setting + ": not an ISA; valid values (case-insensitive): "
-                    + String.join(", ", java.util.Arrays.stream(Isa.values()).map(Isa::nativeName).toList()), e);
+                    + ISA_NAMES, e);
         }
         if (ActiniumNative.ak_cpu_isa_supported(isa.code()) != 1) {
             throw new IllegalStateException(setting + ": this CPU cannot run " + isa.nativeName() + "; it runs "
@@ -166,11 +168,13 @@ public final class Actinium {
         NativeCalls.check(ActiniumNative.ak_cpu_set_isa(isa.code()));
     }
 
-    /** Parses an ISA name (scalar, avx2, avx512), ignoring case and surrounding blanks. */
+    /** Parses an ISA name (scalar, avx2, avx512, avx512_bf16), ignoring case and surrounding blanks. */
     public static Isa parseIsa(String name) {
         Objects.requireNonNull(name, "name");
         for (Isa i : Isa.values()) if (i.nativeName().equalsIgnoreCase(name.trim())) return i;
-        throw new IllegalArgumentException("name: an ISA is one of scalar, avx2, avx512, not '" + name + "'");
+        throw new IllegalArgumentException("name: an ISA is one of "
+                + ISA_NAMES
+                + ", not '" + name + "'");
     }
 
     /** Waits until all work queued on a CUDA device is done. */

@@ -68,7 +68,7 @@ class ActivationsTest {
 
     @Test
     void everyIsaTheCpuSupportsIsTested() {
-        // On an AVX-512 machine all three variants run; the list comes from cpuid, not from here.
+        // With AVX512_BF16 all four variants run; the list comes from cpuid, not from here.
         List<Isa> supported = Actinium.supportedIsas();
         assertEquals(Isa.SCALAR, supported.get(0));
         System.out.println("ISA variants tested on this machine: " + supported);

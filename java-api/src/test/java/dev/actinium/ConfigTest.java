@@ -48,7 +48,7 @@ class ConfigTest {
         String out = probe(List.of("--enable-native-access=ALL-UNNAMED", "-Dactinium.isa=bogus"), Map.of(),
                 "forward", "forward", "isa");
         String expected = "java.lang.IllegalStateException: -Dactinium.isa=bogus: not an ISA;"
-                + " valid values (case-insensitive): scalar, avx2, avx512";
+                + " valid values (case-insensitive): scalar, avx2, avx512, avx512_bf16";
         contains(out, "forward: " + expected);
         contains(out, "isa: " + expected);
         assertTrue(!out.contains("NoClassDefFoundError") && !out.contains("ExceptionInInitializerError"), out);
