@@ -14,8 +14,8 @@ struct LoadStore : avx512::LoadStore {
     using avx512::LoadStore::stream;
     // vcvtneps2bf16: round to nearest even and NaN quieted as the software rounding does, but
     // results below 2^-126 in magnitude (bf16 subnormals) flush to a zero of their sign. One
-    // instruction for the software rounding's nine: at 64K elements in cache, a bf16 ReLU
-    // forward takes about half the time (bench/results/2026-11-24-1609-amd-epyc-2cpu-bf16-hw.md).
+    // instruction for the software rounding's nine: in cache, a bf16 ReLU forward went from 0.55x
+    // to 1.09x the F32 rate (bench/results/2026-11-24-1641-amd-epyc-2cpu-bf16-math.md).
     static AK_V __m256i to_bf16(Vec v) { return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v.v)); }
     static AK_V void store(bf16* p, Vec v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
     static AK_V void stream(bf16* p, Vec v) { _mm256_stream_si256(reinterpret_cast<__m256i*>(p), to_bf16(v)); }
