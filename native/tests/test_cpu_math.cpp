@@ -264,6 +264,28 @@ static void test_streaming_matches_plain(int isa) {
     }
 }
 
+// stochastic_silu's draws on an ISA, element by element, against the scalar Philox: at x = -1, SiLU
+// gives -0.2689 and ReLU 0, so each output tells which side of p its uniform fell. Offsets at every
+// residue mod 4 (the lane draw needs a multiple of 4) and where the blocks' low counter word is about
+// to wrap (the lane draw must hand over to the block-by-block one).
+static void test_seeded_draws(int isa) {
+    const int64_t n = 1000;
+    const float p = 0.5f;
+    std::vector<float> x(n, -1.0f), y(n);
+    const uint64_t wrap = (uint64_t(1) << 34) - 4 * 16;  // block 2^32 - 16: the last start that does not wrap
+    for (uint64_t first : {uint64_t(0), uint64_t(1), uint64_t(2), uint64_t(3), uint64_t(4), uint64_t(64), wrap,
+                           wrap + 4, wrap + 60, (uint64_t(5) << 40) + 8}) {
+        const int64_t seed = int64_t(0x9E3779B97F4A7C15ull ^ first);
+        int32_t s = ak_act_seeded_forward(AK_ACT_STOCHASTIC_SILU, AK_DTYPE_F32, &p, seed, int64_t(first), x.data(),
+                                          y.data(), n, isa_flag(isa));
+        CHECK(s == AK_OK, "%s seeded forward: %s", ak_cpu_isa_name(isa), ak_last_error());
+        int bad = 0;
+        for (int64_t i = 0; i < n; ++i) bad += (y[i] != 0.0f) != (ak::philox_uniform(uint64_t(seed), first + i) < p);
+        CHECK(bad == 0, "%s stochastic_silu at offset %llu: %d of %lld draws differ from the scalar Philox",
+              ak_cpu_isa_name(isa), (unsigned long long)first, bad, (long long)n);
+    }
+}
+
 // Random123's known-answer vectors for Philox4x32-10 (native/ops/philox.h).
 static void test_philox() {
     const uint32_t kat[3][10] = {
@@ -295,6 +317,7 @@ int main() {
         test_bf16_store(math_probes(isa), isa == AK_ISA_AVX512_BF16);
         test_conversions(*t);
         test_streaming_matches_plain(isa);
+        test_seeded_draws(isa);
         ++ran;
     }
     std::printf("%d ISA variants tested: %d passed, %d failed\n", ran, g_checks - g_failures, g_failures);

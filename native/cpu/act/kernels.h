@@ -2,7 +2,9 @@
 // (native/ops/act), instantiated per ISA and op by shard.h. Each is single-threaded over the range
 // it is given; the entry points (dispatch/act.cpp) have checked every argument.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <type_traits>
 
 #include "../../ops/act/list.h"
 #include "../../ops/philox.h"
@@ -136,10 +138,47 @@ void act_gated_backward(const float* params, const void* gv, const void* uv, int
     else run(std::false_type{});
 }
 
-// The uniforms of elements offset + i .. offset + i + count of a seeded call, as one vector: one
-// Philox block per 4 elements (scalar: the draw costs less than the activation it selects).
+// Whether an ISA's LoadStore has 32-bit word lanes for the vector Philox (native/cpu/simd: Words).
+template <class Base, class = void>
+struct HasWords : std::false_type {};
+template <class Base>
+struct HasWords<Base, std::void_t<typename Base::Words>> : std::true_type {};
+
+// The uniforms of the 4W elements first .. first + 4W - 1 (W lanes, 4 interleaved vectors) with one
+// Philox block per lane, when first is a multiple of 4 and the W blocks' low counter words do not
+// wrap; false otherwise (the caller draws them block by block). Lane 4q + j draws block
+// W/4 j + q, so that the 4 x 4 transposes within 128-bit lanes leave vector k holding elements
+// W k .. W k + W - 1 in order.
+template <class LoadStore>
+inline bool seeded_uniforms_in_lanes(uint64_t seed, uint64_t first, int64_t count, typename LoadStore::Values& u) {
+    using Base = typename LoadStore::Base;
+    if constexpr (LoadStore::kCount != 4 || !HasWords<Base>::value) {
+        return false;
+    } else {
+        using Words = typename Base::Words;
+        constexpr int W = Base::kWidth;
+        const uint64_t block = first >> 2;
+        if (count != 4 * W || (first & 3) != 0 || uint32_t(block) > UINT32_MAX - uint32_t(W - 1)) return false;
+        static constexpr std::array<uint32_t, W> kLaneBlock = [] {
+            std::array<uint32_t, W> b{};
+            for (int lane = 0; lane < W; ++lane) b[lane] = uint32_t(W / 4 * (lane % 4) + lane / 4);
+            return b;
+        }();
+        Words c0 = Words::broadcast(uint32_t(block)) + Words::load(kLaneBlock.data());
+        Words c1 = Words::broadcast(uint32_t(block >> 32)), c2 = Words::broadcast(0), c3 = c2;
+        philox_rounds(c0, c1, c2, c3, uint32_t(seed), uint32_t(seed >> 32));
+        transpose4(c0, c1, c2, c3);
+        u.v[0] = unit_floats(c0), u.v[1] = unit_floats(c1), u.v[2] = unit_floats(c2), u.v[3] = unit_floats(c3);
+        return true;
+    }
+}
+
+// The uniforms of elements offset + i .. offset + i + count of a seeded call, as one vector: in
+// lanes where the ISA has them, else one scalar Philox block per 4 elements.
 template <class LoadStore>
 inline auto seeded_uniforms(uint64_t seed, uint64_t first, int64_t count) {
+    typename LoadStore::Values lanes;
+    if (seeded_uniforms_in_lanes<LoadStore>(seed, first, count, lanes)) return lanes;
     constexpr int W = LoadStore::kWidth;
     float u[W + 4] = {};  // lanes past count stay 0: they are computed and never stored
     float block[4];

@@ -2,6 +2,7 @@
 // translation unit compiled with -mavx2 -mfma -mf16c (isa_avx2.cpp).
 #pragma once
 #include <immintrin.h>
+#include "../../ops/philox.h"
 #include "../../ops/scalar_float.h"
 #include "../../ops/storage.h"
 
@@ -60,7 +61,38 @@ AK_V Vec rcp_(Vec b) {
     return _mm256_mul_ps(r, _mm256_fnmadd_ps(b.v, r, _mm256_set1_ps(2.0f)));
 }
 
+// 8 x 32-bit words: one Philox block per lane (ops/philox.h, cpu/act/seeded.h).
+struct Words {
+    __m256i v;
+    static AK_V Words load(const uint32_t* p) { return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p))}; }
+    static AK_V Words broadcast(uint32_t a) { return {_mm256_set1_epi32(int(a))}; }
+};
+AK_V Words operator+(Words a, Words b) { return {_mm256_add_epi32(a.v, b.v)}; }
+AK_V Words operator^(Words a, Words b) { return {_mm256_xor_si256(a.v, b.v)}; }
+AK_V Words xor3(Words a, Words b, uint32_t k) { return a ^ b ^ Words::broadcast(k); }
+// hi:lo = a * m per lane: vpmuludq on the even lanes and on the odd ones shifted down, then blends.
+AK_V void mul_hi_lo(Words a, uint32_t m, Words& hi, Words& lo) {
+    const __m256i mm = _mm256_set1_epi32(int(m));
+    const __m256i even = _mm256_mul_epu32(a.v, mm), odd = _mm256_mul_epu32(_mm256_srli_epi64(a.v, 32), mm);
+    hi.v = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+    lo.v = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+// The 4 x 4 transpose of 32-bit words within each 128-bit lane.
+AK_V void transpose4(Words& a, Words& b, Words& c, Words& d) {
+    const __m256i ab_lo = _mm256_unpacklo_epi32(a.v, b.v), ab_hi = _mm256_unpackhi_epi32(a.v, b.v);
+    const __m256i cd_lo = _mm256_unpacklo_epi32(c.v, d.v), cd_hi = _mm256_unpackhi_epi32(c.v, d.v);
+    a.v = _mm256_unpacklo_epi64(ab_lo, cd_lo);
+    b.v = _mm256_unpackhi_epi64(ab_lo, cd_lo);
+    c.v = _mm256_unpacklo_epi64(ab_hi, cd_hi);
+    d.v = _mm256_unpackhi_epi64(ab_hi, cd_hi);
+}
+// The uniform in [0, 1) of each word: its 24 high bits times 2^-24 (ops/philox.h).
+AK_V Vec unit_floats(Words w) {
+    return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(w.v, 8)), _mm256_set1_ps(kPhiloxUnit));
+}
+
 struct LoadStore {
+    using Words = avx2::Words;
     static constexpr int kWidth = 8;
     static AK_V Vec load(const float* p) { return _mm256_loadu_ps(p); }
     static AK_V Vec load(const bf16* p) {

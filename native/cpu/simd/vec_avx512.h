@@ -2,6 +2,7 @@
 // translation unit compiled with -mavx512f -mavx512bw -mavx512dq -mavx512vl (isa_avx512.cpp).
 #pragma once
 #include <immintrin.h>
+#include "../../ops/philox.h"
 #include "../../ops/scalar_float.h"
 #include "../../ops/storage.h"
 
@@ -63,7 +64,42 @@ AK_V Vec rcp_(Vec b) {
     return _mm512_mul_ps(r, _mm512_fnmadd_ps(b.v, r, _mm512_set1_ps(2.0f)));
 }
 
+// 16 x 32-bit words: one Philox block per lane (ops/philox.h, cpu/act/seeded.h).
+struct Words {
+    __m512i v;
+    static AK_V Words load(const uint32_t* p) { return {_mm512_loadu_si512(p)}; }
+    static AK_V Words broadcast(uint32_t a) { return {_mm512_set1_epi32(int(a))}; }
+};
+AK_V Words operator+(Words a, Words b) { return {_mm512_add_epi32(a.v, b.v)}; }
+AK_V Words operator^(Words a, Words b) { return {_mm512_xor_si512(a.v, b.v)}; }
+// a ^ b ^ k in one vpternlogd.
+AK_V Words xor3(Words a, Words b, uint32_t k) {
+    return {_mm512_ternarylogic_epi32(a.v, b.v, _mm512_set1_epi32(int(k)), 0x96)};
+}
+// hi:lo = a * m per lane: vpmuludq on the even lanes and on the odd ones shifted down; each half
+// then moves to its lanes with one masked dword swap (vpshufd 0xB1).
+AK_V void mul_hi_lo(Words a, uint32_t m, Words& hi, Words& lo) {
+    const __m512i mm = _mm512_set1_epi32(int(m));
+    const __m512i even = _mm512_mul_epu32(a.v, mm), odd = _mm512_mul_epu32(_mm512_srli_epi64(a.v, 32), mm);
+    hi.v = _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);
+    lo.v = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
+}
+// The 4 x 4 transpose of 32-bit words within each 128-bit lane.
+AK_V void transpose4(Words& a, Words& b, Words& c, Words& d) {
+    const __m512i ab_lo = _mm512_unpacklo_epi32(a.v, b.v), ab_hi = _mm512_unpackhi_epi32(a.v, b.v);
+    const __m512i cd_lo = _mm512_unpacklo_epi32(c.v, d.v), cd_hi = _mm512_unpackhi_epi32(c.v, d.v);
+    a.v = _mm512_unpacklo_epi64(ab_lo, cd_lo);
+    b.v = _mm512_unpackhi_epi64(ab_lo, cd_lo);
+    c.v = _mm512_unpacklo_epi64(ab_hi, cd_hi);
+    d.v = _mm512_unpackhi_epi64(ab_hi, cd_hi);
+}
+// The uniform in [0, 1) of each word: its 24 high bits times 2^-24 (ops/philox.h).
+AK_V Vec unit_floats(Words w) {
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w.v, 8)), _mm512_set1_ps(kPhiloxUnit));
+}
+
 struct LoadStore {
+    using Words = avx512::Words;
     static constexpr int kWidth = 16;
     static AK_V Vec load(const float* p) { return _mm512_loadu_ps(p); }
     // Word i to the high half of dword i, the low halves zeroed: one masked vpermw where a

@@ -169,6 +169,8 @@ struct HasBf16Pairs<Base, std::void_t<decltype(&Base::load_pair)>> : std::true_t
 // are all of the storage type (not the seeded ones, whose uniforms come as floats in order).
 template <class BaseLoadStore, int K, bool kAllowPairs = true, bool kBf16Math = false>
 struct LoadStore {
+    using Base = BaseLoadStore;
+    static constexpr int kCount = K;
     using V = decltype(BaseLoadStore::load(static_cast<const float*>(nullptr)));
     using Values = Vecs<V, K, kBf16Math>;
     static constexpr int kWidth = BaseLoadStore::kWidth * K;
