@@ -56,12 +56,12 @@ constexpr bool kBf16Results<cpu::multi::Vecs<V, K, true>> = true;
 
 namespace ak::cpu::multi {
 
-#define AK_MULTI_BINARY(op)                                      \
-    template <class V, int K, bool C>                                    \
-    AK_V Vecs<V, K, C> operator op(Vecs<V, K, C> a, Vecs<V, K, C> b) {             \
-        Vecs<V, K, C> r;                                               \
-        for (int k = 0; k < K; ++k) r.v[k] = a.v[k] op b.v[k];   \
-        return r;                                                \
+#define AK_MULTI_BINARY(op)                                                          \
+    template <class V, int K, bool C>                                                \
+    AK_V Vecs<V, K, C> operator op(Vecs<V, K, C> a, Vecs<V, K, C> b) {               \
+        Vecs<V, K, C> r;                                                             \
+        for (int k = 0; k < K; ++k) r.v[k] = a.v[k] op b.v[k];                       \
+        return r;                                                                    \
     }
 AK_MULTI_BINARY(+)
 AK_MULTI_BINARY(-)
@@ -83,9 +83,9 @@ AK_V Vecs<V, K, C> operator-(Vecs<V, K, C> a) {
 }
 
 #define AK_MULTI_COMPARE(op)                                                         \
-    template <class V, int K, bool C>                                                        \
-    AK_V auto operator op(Vecs<V, K, C> a, Vecs<V, K, C> b) {                                    \
-        Masks<decltype(a.v[0] op b.v[0]), K> r;                                       \
+    template <class V, int K, bool C>                                                \
+    AK_V auto operator op(Vecs<V, K, C> a, Vecs<V, K, C> b) {                        \
+        Masks<decltype(a.v[0] op b.v[0]), K> r;                                      \
         for (int k = 0; k < K; ++k) r.m[k] = a.v[k] op b.v[k];                       \
         return r;                                                                    \
     }
@@ -95,12 +95,12 @@ AK_MULTI_COMPARE(>=)
 AK_MULTI_COMPARE(<=)
 #undef AK_MULTI_COMPARE
 
-#define AK_MULTI_UNARY(fn)                                   \
-    template <class V, int K, bool C>                                \
-    AK_V Vecs<V, K, C> fn(Vecs<V, K, C> a) {                             \
-        Vecs<V, K, C> r;                                           \
-        for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k]);     \
-        return r;                                            \
+#define AK_MULTI_UNARY(fn)                                                           \
+    template <class V, int K, bool C>                                                \
+    AK_V Vecs<V, K, C> fn(Vecs<V, K, C> a) {                                         \
+        Vecs<V, K, C> r;                                                             \
+        for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k]);                             \
+        return r;                                                                    \
     }
 AK_MULTI_UNARY(vabs)
 AK_MULTI_UNARY(rint_)
@@ -109,12 +109,12 @@ AK_MULTI_UNARY(rcp_)
 AK_MULTI_UNARY(in_register)
 #undef AK_MULTI_UNARY
 
-#define AK_MULTI_BINARY_FN(fn)                                       \
-    template <class V, int K, bool C>                                        \
-    AK_V Vecs<V, K, C> fn(Vecs<V, K, C> a, Vecs<V, K, C> b) {                          \
-        Vecs<V, K, C> r;                                                   \
-        for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k], b.v[k]);     \
-        return r;                                                    \
+#define AK_MULTI_BINARY_FN(fn)                                                       \
+    template <class V, int K, bool C>                                                \
+    AK_V Vecs<V, K, C> fn(Vecs<V, K, C> a, Vecs<V, K, C> b) {                        \
+        Vecs<V, K, C> r;                                                             \
+        for (int k = 0; k < K; ++k) r.v[k] = fn(a.v[k], b.v[k]);                     \
+        return r;                                                                    \
     }
 AK_MULTI_BINARY_FN(vmin)
 AK_MULTI_BINARY_FN(vmax)
