@@ -36,6 +36,7 @@ import java.util.Locale;
 public final class ApiBench {
     /** Bias rows of 4096 columns, as in ActivationBenchmark and kernel_bench. */
     private static final int COLS = 4096;
+    private static final long SEED = 42;  // the seed of the stochastic ops, as kernel_bench's
     private static final int WARMUP_ROUNDS = 5;
     private static final long WARMUP_NANOS = 3_000_000_000L;
     /** About 1 ms of the FMA probe per round. */
@@ -83,9 +84,16 @@ public final class ApiBench {
                     () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, es * s, dst, es * s, es * (e - s))), new double[rounds]);
             cases.add(copy);
             for (Activation op : Activation.values()) {
-                if (op.isGated()) continue;
+                if (op.isGated()) continue;  // their shapes differ: bench/native/kernel_bench.cpp times them
                 int ff = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_FORWARD);
                 int bf = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_BACKWARD);
+                if (op.isSeeded()) {
+                    cases.add(new Case(op.nativeName(), "seeded forward", 2 * es, ff,
+                            () -> Activations.forwardSeeded(op, SEED, 0, x, y, parallel), new double[rounds]));
+                    cases.add(new Case(op.nativeName(), "seeded backward", 3 * es, bf,
+                            () -> Activations.backwardSeeded(op, SEED, 0, x, dy, y, parallel), new double[rounds]));
+                    continue;
+                }
                 cases.add(new Case(op.nativeName(), "forward", 2 * es, ff, () -> Activations.forward(op, x, y, parallel), new double[rounds]));
                 cases.add(new Case(op.nativeName(), "forward+bias", 2 * es, ff, () -> Activations.forwardBias(op, x2, bias, y2, parallel), new double[rounds]));
                 cases.add(new Case(op.nativeName(), "backward", 3 * es, bf, () -> Activations.backward(op, x, dy, y, parallel), new double[rounds]));
