@@ -66,10 +66,12 @@ bool close(float got, float want, Tolerance tol, double scale, int dtype) {
             : 4 * 0x1p-24;
     // A result near or below FLT_MIN went through subnormal intermediates (f'(gate) dy in the gated
     // backward, the cancelling left tail of gelu's f'): there CUDA's FMAs and the CPU's roundings
-    // part by up to about 1e-4 of it (geglu_erf's bias backward has given -1.30027e-38 against
-    // -1.30030e-38, 2.8e-5 apart, just above FLT_MIN). Below 2^-100 no result of a well-scaled input
-    // is checked more tightly than that.
-    const double subnormal_result = std::fabs(want) < 0x1p-100 ? 1e-4 * std::fabs(want) : 0.0;
+    // part by up to about 1e-4 of a result just above FLT_MIN (geglu_erf's bias backward: -1.30027e-38
+    // against -1.30030e-38), and by some units of 2^-149 times the factor a subnormal intermediate
+    // is multiplied by for a subnormal result (the same op: -9.57830e-41 against -9.58096e-41, 19
+    // units). Below 2^-100 no result of a well-scaled input is checked more tightly than 1e-4 of it
+    // plus 2^-136 (a thousandth of FLT_MIN).
+    const double subnormal_result = std::fabs(want) < 0x1p-100 ? 1e-4 * std::fabs(want) + 0x1p-136 : 0.0;
     return std::fabs(double(got) - want) <=
            tol.rtol * std::fabs(want) + tol.atol * scale + subnormal_ulps * (1 + scale) + subnormal_result;
 }
