@@ -2,9 +2,10 @@
 // (float, or a SIMD type from native/cpu) that provides the primitives of scalar_float.h.
 // Coefficients come from native/ops/tools/fit_coefficients.py (relative-error least squares).
 // Every function here is branch-free: both sides of a range split are computed and selected.
-// For results stored as bf16 (kBf16Results<V>, scalar_float.h) the polynomials are of lower degree:
-// about 2^-17 relative error where fp32 results need a few ulp. The reciprocal keeps its Newton
-// step: the estimate alone (2^-14, amplified up to 16x by erfc) would be felt in bf16's rounding.
+// For results stored as bf16 or f16 (kNarrowResults<V>, scalar_float.h) the polynomials are of
+// lower degree: about 2^-17 relative error where fp32 results need a few ulp. The reciprocal keeps
+// its Newton step: the estimate alone (2^-14, amplified up to 16x by erfc) would be felt in bf16's
+// rounding.
 // NaN inputs are not handled here: native/ops/activations.h passes NaN through once for all.
 #pragma once
 #include "scalar_float.h"
@@ -28,15 +29,15 @@ AK_HD V horner(V x, const float* c, int n) {  // c[0] is the highest power
 
 // exp(x) for |x| <= 1000: Cody-Waite x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial, then
 // p * 2^n (ldexp_ overflows to inf and underflows gradually). About 2 ulp for results >= FLT_MIN.
-// bf16 results: degree 4, 2.7e-6.
+// 16-bit results: degree 4, 2.7e-6.
 template <class V>
 AK_HD V exp_reduced(V n, V r) {
     constexpr float kC[] = {1.382942060e-03f, 8.374771520e-03f, 4.166835803e-02f,
                             1.666642083e-01f, 4.999999149e-01f, 1.000000036e+00f,
                             1.000000001e+00f};
-    constexpr float kBf16[] = {4.141705601e-02f, 1.679066064e-01f, 5.000485045e-01f, 9.999636255e-01f,
+    constexpr float kNarrow[] = {4.141705601e-02f, 1.679066064e-01f, 5.000485045e-01f, 9.999636255e-01f,
                                9.999991909e-01f};
-    if constexpr (kBf16Results<V>) return ldexp_(horner(r, kBf16, 5), n);
+    if constexpr (kNarrowResults<V>) return ldexp_(horner(r, kNarrow, 5), n);
     else return ldexp_(horner(r, kC, 7), n);
 }
 
@@ -72,7 +73,7 @@ AK_HD V exp_scaled_split(V hi, V lo, float s) {
 }
 
 // erfc(a) * exp(a^2) * scale for a >= 0: a degree-10 polynomial in t = 1/(1 + a/2), fitted on
-// [0, 10.5] (beyond, erfc(a) underflows anyway); degree 7 (4.9e-7) for bf16 results.
+// [0, 10.5] (beyond, erfc(a) underflows anyway); degree 7 (4.9e-7) for 16-bit results.
 // a = |x| * a_per_x: callers fold constant factors of the argument (1/sqrt2) and of the result
 // (1/2) into one FMA and the coefficients.
 template <class V>
@@ -81,13 +82,13 @@ AK_HD V erfcx_nonneg(V abs_x, float a_per_x, float scale) {
                             -9.162205471e-01f, 6.388973005e-01f, -2.251466618e-01f,
                             2.747701596e-01f, 2.261068653e-01f, 2.848589086e-01f,
                             2.818837384e-01f, 7.008853831e-06f};
-    constexpr float kBf16[] = {9.867567770e-02f, -3.961824969e-01f, 4.498162095e-01f, -1.104749581e-02f,
+    constexpr float kNarrow[] = {9.867567770e-02f, -3.961824969e-01f, 4.498162095e-01f, -1.104749581e-02f,
                                3.038320002e-01f, 2.718521032e-01f, 2.830952987e-01f, -4.081195418e-05f};
-    constexpr bool kShort = kBf16Results<V>;
+    constexpr bool kShort = kNarrowResults<V>;
     constexpr int kTerms = kShort ? 8 : 11;
     float q[kTerms];
     // Constant-folded after inlining.
-    for (int i = 0; i < kTerms; ++i) q[i] = (kShort ? kBf16[i] : kQ[i]) * scale;
+    for (int i = 0; i < kTerms; ++i) q[i] = (kShort ? kNarrow[i] : kQ[i]) * scale;
     V t = rcp_(mul_add(vmin(abs_x, V(10.5f / a_per_x)), V(0.5f * a_per_x), V(1.0f)));
     return horner(t, q, kTerms);
 }
@@ -160,10 +161,10 @@ AK_HD V tanh_(V x) {
     constexpr float kC[] = {2.142236067e-03f, -8.176164405e-03f, 2.169989735e-02f,
                             -5.394650786e-02f, 1.333320199e-01f, -3.333333052e-01f,
                             9.999999999e-01f};  // tanh(x)/x in x^2 on [0, 0.625]
-    constexpr float kBf16[] = {-4.032250168e-02f, 1.303481364e-01f, -3.331276886e-01f,
+    constexpr float kNarrow[] = {-4.032250168e-02f, 1.303481364e-01f, -3.331276886e-01f,
                                9.999985334e-01f};  // the same, degree 3: 3.3e-6
     V ax = vabs(x);
-    V small = kBf16Results<V> ? x * horner(x * x, kBf16, 4) : x * horner(x * x, kC, 7);
+    V small = kNarrowResults<V> ? x * horner(x * x, kNarrow, 4) : x * horner(x * x, kC, 7);
     V e = exp_nonpos(V(-2.0f) * ax);
     V t = V(1.0f) - V(2.0f) * e * rcp_(V(1.0f) + e);
     V large = select(x < V(0.0f), -t, t);
@@ -176,10 +177,10 @@ template <class V>
 AK_HD V log1p_unit(V t) {
     constexpr float kC[] = {1.213582093e-01f, 1.071718915e-01f, 1.430822811e-01f,
                             1.999943896e-01f, 3.333333810e-01f, 1.000000000e+00f};
-    constexpr float kBf16[] = {2.252191721e-01f, 3.323502125e-01f, 1.000003658e+00f};  // 8.5e-6
-    if constexpr (kBf16Results<V>) {
+    constexpr float kNarrow[] = {2.252191721e-01f, 3.323502125e-01f, 1.000003658e+00f};  // 8.5e-6
+    if constexpr (kNarrowResults<V>) {
         V s = t * rcp_(t + V(2.0f));  // a division is 4-6 times the throughput cost
-        return V(2.0f) * s * horner(s * s, kBf16, 3);
+        return V(2.0f) * s * horner(s * s, kNarrow, 3);
     } else {
         V s = t / (t + V(2.0f));
         return V(2.0f) * s * horner(s * s, kC, 6);
@@ -199,9 +200,9 @@ template <class V>
 AK_HD V expm1_nonpos(V x) {
     constexpr float kC[] = {1.983281123e-04f, 1.394201461e-03f, 8.333421152e-03f, 4.166634233e-02f,
                             1.666666615e-01f, 5.000000049e-01f, 1.000000000e+00f};
-    constexpr float kBf16[] = {8.327244043e-03f, 4.187906866e-02f, 1.666701984e-01f, 4.999935367e-01f,
+    constexpr float kNarrow[] = {8.327244043e-03f, 4.187906866e-02f, 1.666701984e-01f, 4.999935367e-01f,
                                9.999999321e-01f};  // degree 4: 4.7e-7
-    V small = kBf16Results<V> ? x * horner(x, kBf16, 5) : x * horner(x, kC, 7);
+    V small = kNarrowResults<V> ? x * horner(x, kNarrow, 5) : x * horner(x, kC, 7);
     return select(x > V(-0.35f), small, exp_nonpos(x) - V(1.0f));
 }
 

@@ -79,11 +79,12 @@ AK_HD float ldexp_(float p, float n) { return ldexp_by_halves(p, n); }
 
 AK_HD float rcp_(float b) { return 1.0f / b; }
 
-// Whether a vector type computes results that will be stored as bf16 (vec_multi.h: the kernels of
-// bf16 storage). Then math.h takes polynomials of about 2^-17 relative error instead of fp32's
-// few ulp: bf16 keeps 8 bits, and its rounding (2^-9 relative) dwarfs them.
+// Whether a vector type computes results that will be stored in 16 bits, bf16 or f16 (vec_multi.h:
+// the kernels of 16-bit storage). Then math.h takes polynomials of about 2^-17 relative error
+// instead of fp32's few ulp: bf16 keeps 8 bits and f16 11, and their rounding (2^-9 and 2^-12
+// relative) dwarfs them.
 template <class V>
-constexpr bool kBf16Results = false;
+constexpr bool kNarrowResults = false;
 
 // a, made opaque to the compiler: a value selected against 0 must be loaded whole. Without it GCC
 // turns select(mask, dy, 0) into a masked load of dy (vmovups {k}{z}), with which the memory-bound

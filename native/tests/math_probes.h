@@ -15,7 +15,7 @@ using StoreProbeFn = void (*)(const float* x, uint16_t* y, int64_t n);
 struct MathProbes {
     const char* isa;
     MathProbeFn fn[int(MathFunction::kCount)];
-    MathProbeFn bf16_fn[int(MathFunction::kCount)];  // the math of bf16 results (kBf16Results)
+    MathProbeFn narrow_fn[int(MathFunction::kCount)];  // the math of 16-bit results (kNarrowResults)
     StoreProbeFn store_bf16;
     // Two vectors of x in element order stored as one bf16 pair where the ISA has pairs: the pair store
     // puts vector 0's lanes at the even positions of its 2W elements and vector 1's at the odd ones.

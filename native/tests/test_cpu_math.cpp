@@ -39,7 +39,7 @@ struct MathCase {
     double (*ref)(double);
     double max_ulp;  // the bound asserted; the measured value is printed
     bool absolute;   // in units of 2^-24, not of the result's ulp (sin and cos near their zeros)
-    double max_ulp_bf16;  // the bound of the math of bf16 results, in the same units
+    double max_ulp_narrow;  // the bound of the math of 16-bit results, same units
 };
 
 static double ref_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -53,7 +53,7 @@ static double ref_expm1(double x) { return std::expm1(x); }
 static double ref_sin(double x) { return std::sin(x); }
 static double ref_cos(double x) { return std::cos(x); }
 
-static void test_math(const MathProbes& t, bool bf16_results) {
+static void test_math(const MathProbes& t, bool narrow_results) {
     const MathCase cases[] = {
         {"exp", MathFunction::kExp, -87.3, 88.7, ref_exp, 3, false, 1000},
         // Just above |x| = 0.5, erf = 1 - erfc: erfc's error in units of a number half as large, plus
@@ -77,26 +77,26 @@ static void test_math(const MathProbes& t, bool bf16_results) {
         for (int i = 0; i < n / 2; ++i) x[i] = float(c.lo + (c.hi - c.lo) * i / (n / 2));
         for (int i = n / 2; i < n; ++i) x[i] = float(u(rng));
         std::fill(y.begin(), y.end(), std::nanf(""));
-        (bf16_results ? t.bf16_fn : t.fn)[int(c.fn)](x.data(), y.data(), n);
+        (narrow_results ? t.narrow_fn : t.fn)[int(c.fn)](x.data(), y.data(), n);
         double worst = 0;
         float worst_x = 0;
         for (int i = 0; i < n; ++i) {
             double e = c.absolute ? std::fabs(y[i] - c.ref(x[i])) * 0x1p24 : ulp_error(y[i], c.ref(x[i]));
             if (e > worst) worst = e, worst_x = x[i];
         }
-        const double bound = bf16_results ? c.max_ulp_bf16 : c.max_ulp;
-        std::printf("  %-7s %-11s%s max error %6.2f %s (at x = %.9g) on [%g, %g]\n", t.isa, c.name,
-                    bf16_results ? " (bf16 results)" : "", worst, c.absolute ? "x 2^-24" : "ulp", worst_x, c.lo, c.hi);
-        CHECK(worst <= bound, "%s %s%s: %.2f > %.1f", t.isa, c.name, bf16_results ? " (bf16 results)" : "", worst,
-              bound);
+        const double bound = narrow_results ? c.max_ulp_narrow : c.max_ulp;
+        const char* which = narrow_results ? " (16-bit results)" : "";
+        std::printf("  %-7s %-11s%s max error %6.2f %s (at x = %.9g) on [%g, %g]\n", t.isa, c.name, which, worst,
+                    c.absolute ? "x 2^-24" : "ulp", worst_x, c.lo, c.hi);
+        CHECK(worst <= bound, "%s %s%s: %.2f > %.1f", t.isa, c.name, which, worst, bound);
     }
-    // Limits and specials; bf16 results as bf16 stores them.
+    // Limits and specials; 16-bit results as bf16 stores them.
     const float specials[] = {-INFINITY, INFINITY, -1e30f, 1e30f, 0.0f, -0.0f};
     float y[6];
-    const MathProbeFn* fn = bf16_results ? t.bf16_fn : t.fn;
+    const MathProbeFn* fn = narrow_results ? t.narrow_fn : t.fn;
     auto run = [&](MathFunction f, const float* x, int n) {
         fn[int(f)](x, y, n);
-        if (bf16_results) for (int i = 0; i < n; ++i) y[i] = ak::bf16_to_float(ak::float_to_bf16(y[i]));
+        if (narrow_results) for (int i = 0; i < n; ++i) y[i] = ak::bf16_to_float(ak::float_to_bf16(y[i]));
     };
     run(MathFunction::kExp, specials, 6);
     CHECK(y[0] == 0 && std::isinf(y[1]) && y[2] == 0 && std::isinf(y[3]) && y[4] == 1 && y[5] == 1,

@@ -24,9 +24,9 @@ ActKernels act_kernels() {
     using Fn = typename ActivationOf<Op>::type;
     constexpr int32_t flags = kActivationFlags[Op];
     // Seeded kernels load their uniforms as floats in element order: no bf16 pairs (vec_multi.h).
-    // bf16 results take math of bf16 accuracy (kBf16Results, math.h).
+    // bf16 and f16 results take math of 16-bit accuracy (kNarrowResults, math.h).
     using LS = multi::LoadStore<BaseLoadStore, (flags & AK_ACT_MEMORY_BOUND) ? 1 : kInterleave,
-                                (flags & AK_ACT_SEEDED) == 0, std::is_same_v<T, bf16>>;
+                                (flags & AK_ACT_SEEDED) == 0, sizeof(T) == 2>;
     ActKernels k{};
     if constexpr (flags & AK_ACT_GATED) {
         k.gated_forward = &act_gated_forward<LS, Fn, T>;

@@ -32,7 +32,7 @@ using ak::vabs;
 using ak::vmax;
 using ak::vmin;
 
-// C: the values are results to be stored as bf16 (kBf16Results, scalar_float.h).
+// C: the values are results to be stored as bf16 or f16 (kNarrowResults, scalar_float.h).
 template <class V, int K, bool C = false>
 struct Vecs {
     V v[K];
@@ -51,7 +51,7 @@ struct Masks {
 
 namespace ak {
 template <class V, int K>
-constexpr bool kBf16Results<cpu::multi::Vecs<V, K, true>> = true;
+constexpr bool kNarrowResults<cpu::multi::Vecs<V, K, true>> = true;
 }  // namespace ak
 
 namespace ak::cpu::multi {

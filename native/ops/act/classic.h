@@ -227,7 +227,7 @@ struct logsigmoid {
 
 // x - tanh(x). Below |x| = 0.5 the difference cancels, so it is its Taylor series there,
 // x^3 (1/3 - 2x^2/15 + ...), whose terms are exact rationals (nine reach 1e-8 at 0.5, six 1e-5
-// for bf16 results); above, the subtraction loses at most a factor 13 of relative accuracy (at
+// for 16-bit results); above, the subtraction loses at most a factor 13 of relative accuracy (at
 // 0.5). Gradient tanh(x)^2.
 struct tanhshrink {
     using Params = NoParams;
@@ -236,7 +236,7 @@ struct tanhshrink {
                                 929569.0f / 638512875.0f, -21844.0f / 6081075.0f, 1382.0f / 155925.0f,
                                 -62.0f / 2835.0f, 17.0f / 315.0f, -2.0f / 15.0f, 1.0f / 3.0f};
         V x2 = x * x;
-        V small = kBf16Results<V> ? x * x2 * horner(x2, kC + 3, 6) : x * x2 * horner(x2, kC, 9);
+        V small = kNarrowResults<V> ? x * x2 * horner(x2, kC + 3, 6) : x * x2 * horner(x2, kC, 9);
         return with_nan_of(x, select(vabs(x) < V(0.5f), small, x - tanh_(x)));
     }
     template <class V> AK_HD static V bwd(V x, V dy, const Params&) {

@@ -61,15 +61,15 @@ show("sin(r)/r in r^2, r in [0, pi/4]", c, e)
 c, e = fit(mp.cos, 0, mp.pi / 4, lambda r: r * r, 5)
 show("cos(r) in r^2, r in [0, pi/4]", c, e)
 
-# The same functions at lower degree, for results stored as bf16 (math.h, kBf16Results): about
-# 2^-17 relative error, far below bf16's rounding (2^-9).
+# The same functions at lower degree, for results stored as bf16 or f16 (math.h,
+# kNarrowResults): about 2^-17 relative error, far below their rounding (2^-9 and 2^-12).
 for name, f, lo, hi, xform, degree in [
-        ("exp(r) for bf16 results", mp.exp, -mp.log(2) / 2, mp.log(2) / 2, lambda x: x, 4),
-        ("erfc(a)*exp(a^2) in t for bf16 results", lambda a: mp.erfc(a) * mp.exp(a * a), 0, 10.5,
+        ("exp(r) for 16-bit results", mp.exp, -mp.log(2) / 2, mp.log(2) / 2, lambda x: x, 4),
+        ("erfc(a)*exp(a^2) in t for 16-bit results", lambda a: mp.erfc(a) * mp.exp(a * a), 0, 10.5,
          lambda a: 1 / (1 + a / 2), 7),
-        ("tanh(x)/x in x^2 for bf16 results", lambda x: mp.tanh(x) / x, 1e-30, 0.625, lambda x: x * x, 3),
-        ("atanh(s)/s in s^2 for bf16 results", lambda s: mp.atanh(s) / s, 1e-30, mp.mpf(1) / 3, lambda s: s * s, 2),
-        ("expm1(x)/x for bf16 results", lambda x: mp.expm1(x) / x if x != 0 else mp.mpf(1), -0.35, 0.35,
+        ("tanh(x)/x in x^2 for 16-bit results", lambda x: mp.tanh(x) / x, 1e-30, 0.625, lambda x: x * x, 3),
+        ("atanh(s)/s in s^2 for 16-bit results", lambda s: mp.atanh(s) / s, 1e-30, mp.mpf(1) / 3, lambda s: s * s, 2),
+        ("expm1(x)/x for 16-bit results", lambda x: mp.expm1(x) / x if x != 0 else mp.mpf(1), -0.35, 0.35,
          lambda x: x, 4)]:
     c, e = fit(f, lo, hi, xform, degree)
     show(name, c, e)

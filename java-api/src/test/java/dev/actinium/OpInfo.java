@@ -15,10 +15,10 @@ import java.util.Map;
  *
  * <p>Error bound: |got - ref| <= rtol |ref| + atol scale + cond(x) scale + 4 subnormal ulps of the
  * dtype, scale = 1 forward and |dy| backward. F32 bounds sit at about twice the error measured over
- * these tests (printed by ActivationsTest); F16 adds the half-ulp of its rounding. BF16 adds its
- * half-ulp to 32 times the F32 bound plus 2^-16: the CPU kernels of BF16 results take polynomials of
- * about 2^-17 error (native/ops/math.h, kBf16Results), which ill-conditioned ops amplify as they do
- * the F32 error.
+ * these tests (printed by ActivationsTest). BF16 and F16 add the half-ulp of their rounding to 32
+ * times the F32 bound plus 2^-16: the CPU kernels of 16-bit results take polynomials of about 2^-17
+ * error (native/ops/math.h, kNarrowResults), which ill-conditioned ops amplify as they do the F32
+ * error.
  */
 record OpInfo(Activation op, double rtolF32, double atolF32, Conditioning conditioning) {
 
@@ -43,11 +43,11 @@ record OpInfo(Activation op, double rtolF32, double atolF32, Conditioning condit
 
     static final double RTOL_BF16 = 0x1p-8, RTOL_F16 = 0x1p-11;
 
-    static final double BF16_MATH = 0x1p-16, BF16_MATH_AMPLIFICATION = 32;
+    static final double NARROW_MATH = 0x1p-16, NARROW_MATH_AMPLIFICATION = 32;
 
     double rtol(DType dtype) {
-        if (dtype == DType.BF16) return RTOL_BF16 + BF16_MATH + BF16_MATH_AMPLIFICATION * rtolF32;
-        return (dtype == DType.F16 ? RTOL_F16 : 0) + rtolF32;
+        if (dtype == DType.F32) return rtolF32;
+        return (dtype == DType.BF16 ? RTOL_BF16 : RTOL_F16) + NARROW_MATH + NARROW_MATH_AMPLIFICATION * rtolF32;
     }
 
     double atol(DType dtype) {
