@@ -22,7 +22,7 @@ ARITH = re.compile(r"^v(add|sub|mul|div|min|max|cmp\w*|blendm|rndscale|scalef|rc
 for f in funcs:
     # The loop lives in the kernel or in the for_each_vector instance it calls, whichever holds
     # the streaming stores.
-    m = re.match(r"[0-9a-f]+ <.*?ak::cpu::(act_forward|act_backward)<ak::cpu::multi::LoadStore<ak::cpu::avx512::LoadStore, \d+>, ak::act::(\w+), float>", f)
+    m = re.match(r"[0-9a-f]+ <.*?ak::cpu::(act_forward|act_backward)<ak::cpu::multi::LoadStore<ak::cpu::avx512::LoadStore, \d+(?:, \w+)*>, ak::act::(\w+), float>", f)
     if not m or "vmovntps" not in f:
         continue
     lines = []

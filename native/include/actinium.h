@@ -90,24 +90,24 @@ typedef enum ak_act_flag {
 } ak_act_flag;
 
 #define AK_ACTIVATIONS(X)                                                                           \
-    X(RELU, relu, 0, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 3, 3)                               \
+    X(RELU, relu, 0, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 3, 4)                               \
     X(LEAKY_RELU, leaky_relu, 1, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 5, 4)                   \
-    X(RELU6, relu6, 0, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 4, 5)                             \
-    X(HARDTANH, hardtanh, 2, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 4, 5)                       \
+    X(RELU6, relu6, 0, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 4, 6)                             \
+    X(HARDTANH, hardtanh, 2, AK_ACT_MEMORY_BOUND | AK_ACT_FROM_OUTPUT, 4, 6)                       \
     X(ELU, elu, 1, AK_ACT_FROM_OUTPUT, 41, 27)                                                     \
     X(SELU, selu, 0, AK_ACT_FROM_OUTPUT, 42, 27)                                                   \
     X(CELU, celu, 1, AK_ACT_FROM_OUTPUT, 42, 27)                                                   \
     X(SIGMOID, sigmoid, 0, AK_ACT_FROM_OUTPUT, 32, 36)                                             \
-    X(TANH, tanh, 0, AK_ACT_FROM_OUTPUT, 50, 34)                                                   \
-    X(HARDSIGMOID, hardsigmoid, 0, AK_ACT_MEMORY_BOUND, 6, 6)                                      \
-    X(HARDSWISH, hardswish, 0, AK_ACT_MEMORY_BOUND, 7, 8)                                          \
+    X(TANH, tanh, 0, AK_ACT_FROM_OUTPUT, 29, 34)                                                   \
+    X(HARDSIGMOID, hardsigmoid, 0, AK_ACT_MEMORY_BOUND, 6, 7)                                      \
+    X(HARDSWISH, hardswish, 0, AK_ACT_MEMORY_BOUND, 8, 8)                                          \
     X(SOFTPLUS, softplus, 2, 0, 46, 36)                                                            \
     X(SOFTSIGN, softsign, 0, 0, 8, 8)                                                              \
     X(LOGSIGMOID, logsigmoid, 0, 0, 42, 34)                                                        \
-    X(TANHSHRINK, tanhshrink, 0, 0, 70, 52)                                                        \
-    X(SOFTSHRINK, softshrink, 1, AK_ACT_MEMORY_BOUND, 6, 5)                                        \
-    X(HARDSHRINK, hardshrink, 1, AK_ACT_MEMORY_BOUND, 6, 5)                                        \
-    X(THRESHOLD, threshold, 2, AK_ACT_MEMORY_BOUND, 4, 3)                                          \
+    X(TANHSHRINK, tanhshrink, 0, 0, 70, 31)                                                        \
+    X(SOFTSHRINK, softshrink, 1, AK_ACT_MEMORY_BOUND, 6, 6)                                        \
+    X(HARDSHRINK, hardshrink, 1, AK_ACT_MEMORY_BOUND, 6, 6)                                        \
+    X(THRESHOLD, threshold, 2, AK_ACT_MEMORY_BOUND, 4, 4)                                          \
     X(GELU_ERF, gelu_erf, 0, 0, 61, 64)                                                            \
     X(GELU_TANH, gelu_tanh, 0, 0, 36, 45)                                                          \
     X(QUICK_GELU, quick_gelu, 0, 0, 38, 41)                                                        \
@@ -116,12 +116,12 @@ typedef enum ak_act_flag {
     X(MISH, mish, 0, 0, 30, 38)                                                                    \
     X(SAU, sau, 2, 0, 69, 66)                                                                      \
     X(CRRELU, crrelu, 1, 0, 33, 36)                                                                \
-    X(RELU_SQUARED, relu_squared, 1, AK_ACT_MEMORY_BOUND, 5, 9)                                    \
-    X(SHIFTED_RELU, shifted_relu, 2, AK_ACT_MEMORY_BOUND, 5, 7)                                    \
-    X(SOFT_THRESHOLD, soft_threshold, 2, AK_ACT_MEMORY_BOUND, 9, 9)                                \
-    X(HELU, helu, 1, AK_ACT_MEMORY_BOUND, 3, 3)                                                    \
-    X(SINE, sine, 1, 0, 56, 58)                                                                    \
-    X(CAUCHY, cauchy, 3, 0, 10, 15)                                                                \
+    X(RELU_SQUARED, relu_squared, 1, AK_ACT_MEMORY_BOUND, 5, 6)                                    \
+    X(SHIFTED_RELU, shifted_relu, 2, AK_ACT_MEMORY_BOUND, 5, 8)                                    \
+    X(SOFT_THRESHOLD, soft_threshold, 2, AK_ACT_MEMORY_BOUND, 9, 10)                               \
+    X(HELU, helu, 1, AK_ACT_MEMORY_BOUND, 3, 4)                                                    \
+    X(SINE, sine, 1, 0, 61, 63)                                                                    \
+    X(CAUCHY, cauchy, 3, 0, 11, 17)                                                                \
     X(GLU, glu, 0, AK_ACT_GATED, 33, 71)                                                           \
     X(REGLU, reglu, 0, AK_ACT_GATED | AK_ACT_MEMORY_BOUND, 4, 9)                                   \
     X(GEGLU_ERF, geglu_erf, 0, AK_ACT_GATED, 62, 128)                                              \

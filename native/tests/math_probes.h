@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <utility>
 
-enum class MathFunction { kExp, kErf, kErfc, kNormalCdf, kTanh, kSigmoid, kLog1pUnit, kExpm1Nonpos, kSin, kCos,
-        kCount };
+enum class MathFunction { kExp, kErf, kErfc, kNormalCdf, kTanh, kTanhRational, kSigmoid, kLog1pUnit, kExpm1Nonpos, kSin,
+        kCos, kCount };
 
 using MathProbeFn = void (*)(const float* x, float* y, int64_t n);
 // The ISA's bf16 store (the rounding every bf16 activation output takes) applied to x.
@@ -46,6 +46,7 @@ void math_probe(const float* x, float* y, int64_t n) {
         }
         if constexpr (Fn == MathFunction::kNormalCdf) put(y + i, normal_cdf(v));
         if constexpr (Fn == MathFunction::kTanh) put(y + i, tanh_(v));
+        if constexpr (Fn == MathFunction::kTanhRational) put(y + i, tanh_rational(v));
         if constexpr (Fn == MathFunction::kSigmoid) {
             V s, one_minus_s;
             sigmoid_pair(v, s, one_minus_s);

@@ -62,6 +62,7 @@ static void test_math(const MathProbes& t, bool narrow_results) {
         {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8, false, 1000},
         {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8, false, 1000},
         {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4, false, 1000},
+        {"tanh_rational", MathFunction::kTanhRational, -10, 10, ref_tanh, 7.5, false, 1000},
         {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4, false, 1000},
         {"log1p(0..1)", MathFunction::kLog1pUnit, 0, 1, ref_log1p, 3, false, 1000},
         {"expm1(<=0)", MathFunction::kExpm1Nonpos, -90, 0, ref_expm1, 4, false, 1000},
@@ -101,8 +102,11 @@ static void test_math(const MathProbes& t, bool narrow_results) {
     run(MathFunction::kExp, specials, 6);
     CHECK(y[0] == 0 && std::isinf(y[1]) && y[2] == 0 && std::isinf(y[3]) && y[4] == 1 && y[5] == 1,
           "%s exp specials", t.isa);
-    run(MathFunction::kTanh, specials, 6);
-    CHECK(y[0] == -1 && y[1] == 1 && y[2] == -1 && y[3] == 1 && y[4] == 0, "%s tanh specials", t.isa);
+    for (MathFunction f : {MathFunction::kTanh, MathFunction::kTanhRational}) {
+        run(f, specials, 6);
+        CHECK(y[0] == -1 && y[1] == 1 && y[2] == -1 && y[3] == 1 && y[4] == 0 && y[5] == 0 && std::signbit(y[5]),
+              "%s tanh specials (%d)", t.isa, int(f));
+    }
     run(MathFunction::kSigmoid, specials, 6);
     CHECK(y[0] == 0 && y[1] == 1 && y[2] == 0 && y[3] == 1 && y[4] == 0.5f, "%s sigmoid specials", t.isa);
     run(MathFunction::kExpm1Nonpos, specials, 6);

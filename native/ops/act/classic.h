@@ -139,11 +139,13 @@ struct sigmoid {
     }
 };
 
+// tanh forward is the rational tanh_rational (math.h), as ONNX Runtime's: 6.5 ulp, and half the
+// instructions of the exp form, which left the F32 kernel compute-bound with 1 thread.
 // tanh's derivative from the input is 1 - tanh^2 = 4e / (1 + e)^2, e = exp(-2|x|): no
 // cancellation where tanh is near +-1, unlike 1 - t^2 (which the output leaves no choice about).
 struct tanh {
     using Params = NoParams;
-    template <class V> AK_HD static V fwd(V x, const Params&) { return with_nan_of(x, tanh_(x)); }
+    template <class V> AK_HD static V fwd(V x, const Params&) { return with_nan_of(x, tanh_rational(x)); }
     template <class V> AK_HD static V bwd(V x, V dy, const Params&) {
         V e = exp_nonpos(V(-2.0f) * vabs(x));
         V r = rcp_(V(1.0f) + e);
@@ -240,7 +242,7 @@ struct tanhshrink {
         return with_nan_of(x, select(vabs(x) < V(0.5f), small, x - tanh_(x)));
     }
     template <class V> AK_HD static V bwd(V x, V dy, const Params&) {
-        V t = tanh_(x);
+        V t = tanh_rational(x);  // no cancellation here: the rational's error only doubles in t^2
         return times_dy(x, t * t, dy);
     }
 };

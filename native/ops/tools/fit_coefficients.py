@@ -73,3 +73,36 @@ for name, f, lo, hi, xform, degree in [
          lambda x: x, 4)]:
     c, e = fit(f, lo, hi, xform, degree)
     show(name, c, e)
+
+
+def fit_rational(f, lo, hi, xform, p_degree, q_degree, nodes=2000, linear_steps=6, lawson_steps=30):
+    """Fit f(x) ~ P(xform(x)) / Q(xform(x)), Q(0) = 1, minimising the max relative error on [lo, hi].
+
+    Linearised least squares (P - f Q, weighted by 1 / (f Q_previous)), then Lawson's reweighting
+    towards the minimax; returns the best step's P and Q (lowest power first) and its error.
+    """
+    k = np.arange(nodes)
+    xs = [mp.mpf(lo) + (mp.mpf(hi) - lo) * (1 - mp.cos(mp.pi * (i + 0.5) / nodes)) / 2 for i in k]
+    ts = np.array([float(xform(x)) for x in xs])
+    ys = np.array([float(f(x)) for x in xs])
+    q_values, lawson, best = np.ones_like(ts), np.ones_like(ts), None
+    for step in range(linear_steps + lawson_steps):
+        A = np.hstack([np.vander(ts, p_degree + 1, increasing=True),
+                       -ys[:, None] * np.vander(ts, q_degree + 1, increasing=True)[:, 1:]])
+        w = np.sqrt(lawson) / (ys * q_values)
+        c, *_ = np.linalg.lstsq(A * w[:, None], ys * w, rcond=None)
+        p, q = c[:p_degree + 1], np.concatenate([[1.0], c[p_degree + 1:]])
+        q_values = np.polyval(q[::-1], ts)
+        err = np.abs(np.polyval(p[::-1], ts) / q_values / ys - 1)
+        if best is None or err.max() < best[2]:
+            best = (p, q, err.max())
+        if step >= linear_steps:
+            lawson = lawson * err / np.sum(lawson * err)
+    return best
+
+
+# tanh(x)/x as P(x^2) / Q(x^2) on [0, 9] (tanh_rational): degrees (5, 3), and (3, 3) for 16-bit results.
+for degrees, label in [((5, 3), ""), ((3, 3), " for 16-bit results")]:
+    p, q, e = fit_rational(lambda x: mp.tanh(x) / x, 1e-6, 9, lambda x: x * x, *degrees)
+    show(f"tanh(x)/x = P(x^2)/Q(x^2), x in [0, 9]{label}: P", p, e)
+    show(f"Q{label}", q, e)

@@ -88,7 +88,7 @@ record OpInfo(Activation op, double rtolF32, double atolF32, Conditioning condit
         row(Activation.SELU, 6e-7, 1.5e-7);
         row(Activation.CELU, 6e-7, 1.5e-7);
         row(Activation.SIGMOID, 6e-7, 1.5e-7);
-        row(Activation.TANH, 4e-7, 1.5e-7);
+        row(Activation.TANH, 7e-7, 1.5e-7);  // forward: the rational of ONNX Runtime's kind, 3.6e-7
         row(Activation.SOFTPLUS, 8e-7, 1.5e-7);
         row(Activation.SOFTSIGN, 2.4e-7, 1.5e-7);
         row(Activation.LOGSIGMOID, 8e-7, 1.5e-7);

@@ -33,7 +33,9 @@ public final class BaselineRounds {
     /** The ops timed side by side: the four every baseline offers, then ones PyTorch or ONNX Runtime offer. */
     static final java.util.List<Activation> OPS = java.util.List.of(Activation.RELU, Activation.GELU_ERF,
             Activation.GELU_TANH, Activation.SILU, Activation.SIGMOID, Activation.TANH, Activation.SOFTPLUS,
-            Activation.ELU, Activation.SELU, Activation.LEAKY_RELU, Activation.HARDSWISH, Activation.MISH);
+            Activation.ELU, Activation.SELU, Activation.LEAKY_RELU, Activation.HARDSWISH, Activation.MISH,
+            Activation.CELU, Activation.SOFTSIGN, Activation.HARDSIGMOID, Activation.HARDTANH, Activation.SOFTSHRINK,
+            Activation.HARDSHRINK, Activation.LOGSIGMOID);
 
     private static final int CHECK_N = 4096;
     /**

@@ -58,6 +58,8 @@ final class OnnxImplementation implements Implementation {
             case LEAKY_RELU -> new Node[] {new Node("LeakyRelu", "", x, "y")};
             case HARDSWISH -> new Node[] {new Node("HardSwish", "", x, "y")};
             case MISH -> new Node[] {new Node("Mish", "", x, "y")};
+            case CELU -> new Node[] {new Node("Celu", "", x, "y")};
+            case SOFTSIGN -> new Node[] {new Node("Softsign", "", x, "y")};
             default -> throw new UnsupportedOperationException(op + ": not offered");
         };
     }
