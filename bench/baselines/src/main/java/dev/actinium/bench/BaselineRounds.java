@@ -35,7 +35,7 @@ public final class BaselineRounds {
             Activation.GELU_TANH, Activation.SILU, Activation.SIGMOID, Activation.TANH, Activation.SOFTPLUS,
             Activation.ELU, Activation.SELU, Activation.LEAKY_RELU, Activation.HARDSWISH, Activation.MISH,
             Activation.CELU, Activation.SOFTSIGN, Activation.HARDSIGMOID, Activation.HARDTANH, Activation.SOFTSHRINK,
-            Activation.HARDSHRINK, Activation.LOGSIGMOID);
+            Activation.HARDSHRINK);
 
     private static final int CHECK_N = 4096;
     /**

@@ -13,10 +13,11 @@ import org.bytedeco.pytorch.global.torch;
  * PyTorch (libtorch CPU through bytedeco's pytorch artifact): the out= variants on tensors made with
  * from_blob over the benchmark's own memory, so nothing is allocated or copied in the timed call.
  * relu uses clamp_min_out: relu_out is not a real out-variant (it allocates and copies); selu is
- * elu_out with selu's constants, as torch.selu computes it. Parameters are PyTorch's defaults, as
- * Actinium's. PyTorch's sigmoid and tanh backward take the output (Actinium's backward from the
- * input is compared with them only through its own rows), and mish and celu have no out= backward:
- * those are not wired.
+ * elu_out with selu's constants, as torch.selu computes it, and celu (alpha 1) is elu_out, which it
+ * then equals: libtorch's celu_out computes into a new tensor and copies. Parameters are PyTorch's
+ * defaults, as Actinium's. Not wired: sigmoid and tanh backward (PyTorch's take the output), mish
+ * and celu backward (no out= variant), hardswish backward (its out= variant allocates and copies),
+ * and logsigmoid (its out= forward allocates the buffer its backward needs on every call).
  */
 final class TorchImplementation implements Implementation {
     private static final Scalar ZERO = new Scalar(0.0), ONE = new Scalar(1.0), HALF = new Scalar(0.5);
@@ -53,13 +54,12 @@ final class TorchImplementation implements Implementation {
             case SOFTPLUS -> () -> torch.softplus_out(y, x, ONE, THRESHOLD);
             case ELU -> () -> torch.elu_out(y, x, ONE, ONE, ONE);
             case SELU -> () -> torch.elu_out(y, x, SELU_ALPHA, SELU_SCALE, ONE);
-            case CELU -> () -> torch.celu_out(y, x, ONE);
+            case CELU -> () -> torch.elu_out(y, x, ONE, ONE, ONE);
             case LEAKY_RELU -> () -> torch.leaky_relu_out(y, x, SLOPE);
             case HARDSIGMOID -> () -> torch.hardsigmoid_out(y, x);
             case HARDTANH -> () -> torch.hardtanh_out(y, x, MINUS_ONE, ONE);
             case SOFTSHRINK -> () -> torch.softshrink_out(y, x, HALF);
             case HARDSHRINK -> () -> torch.hardshrink_out(y, x, HALF);
-            case LOGSIGMOID -> () -> torch.log_sigmoid_out(y, x);
             default -> throw new UnsupportedOperationException(op + ": not wired to PyTorch here");
         };
     }
@@ -72,7 +72,6 @@ final class TorchImplementation implements Implementation {
             case GELU_ERF -> () -> torch.gelu_backward_out(dx, dy, x, "none");
             case GELU_TANH -> () -> torch.gelu_backward_out(dx, dy, x, "tanh");
             case SILU -> () -> torch.silu_backward_out(dx, dy, x);
-            case HARDSWISH -> () -> torch.hardswish_backward_out(dx, dy, x);
             case SOFTPLUS -> () -> torch.softplus_backward_out(dx, dy, x, ONE, THRESHOLD);
             case ELU -> () -> torch.elu_backward_out(dx, dy, ONE, ONE, ONE, false, x);
             case SELU -> () -> torch.elu_backward_out(dx, dy, SELU_ALPHA, SELU_SCALE, ONE, false, x);
