@@ -2,16 +2,12 @@
 
 #include <cpuid.h>
 
+#include <cstdio>
+
 #include "../include/actinium.h"
 
 namespace ak::cpu {
 namespace {
-
-struct Features {
-    bool avx2 = false;
-    bool avx512 = false;
-    bool avx512_bf16 = false;
-};
 
 uint64_t xgetbv0() {
     uint32_t lo, hi;
@@ -19,41 +15,107 @@ uint64_t xgetbv0() {
     return (uint64_t(hi) << 32) | lo;
 }
 
-Features probe() {
-    Features f;
+constexpr uint32_t kOsxsave = 1u << 27;
+constexpr uint64_t kYmmState = 0x6;   // SSE + AVX state
+constexpr uint64_t kZmmState = 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
+
+CpuidWords read_cpuid() {
+    CpuidWords w;
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
-    const bool osxsave = c & (1u << 27), fma = c & (1u << 12), f16c = c & (1u << 29),
-               avx = c & (1u << 28);
-    if (!osxsave || !avx) return f;
-    const uint64_t xcr0 = xgetbv0();
-    const bool ymm_state = (xcr0 & 0x6) == 0x6;         // SSE + AVX state
-    const bool zmm_state = (xcr0 & 0xe6) == 0xe6;       // + opmask, ZMM_Hi256, Hi16_ZMM
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return f;
-    const unsigned max_subleaf = a;
-    const bool avx2 = b & (1u << 5), avx512f = b & (1u << 16), avx512dq = b & (1u << 17),
-               avx512bw = b & (1u << 30), avx512vl = b & (1u << 31);
-    f.avx2 = ymm_state && avx2 && fma && f16c;
-    f.avx512 = f.avx2 && zmm_state && avx512f && avx512dq && avx512bw && avx512vl;
-    if (max_subleaf < 1 || !__get_cpuid_count(7, 1, &a, &b, &c, &d)) return f;
-    f.avx512_bf16 = f.avx512 && (a & (1u << 5));  // AVX512_BF16: leaf 7, subleaf 1, eax bit 5
-#if defined(AK_NO_AVX512_BF16)
-    f.avx512_bf16 = false;  // the compiler could not build its kernels (cmake/ActiniumIsa.cmake)
-#endif
-    return f;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return w;
+    w.leaf1_ecx = c;
+    if (c & kOsxsave) w.xcr0 = xgetbv0();
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return w;
+    w.leaf7_ebx = b;
+    if (a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) w.leaf7_1_eax = a;
+    return w;
+}
+
+// What each ISA needs from the CPU, in words, for the reasons.
+constexpr const char* kNeeds[kIsaCount] = {"", "AVX, AVX2, FMA and F16C",
+                                           "AVX, AVX2, FMA, F16C and AVX-512 F, BW, DQ, VL",
+                                           "AVX, AVX2, FMA, F16C, AVX-512 F, BW, DQ, VL and AVX512_BF16"};
+static_assert(kIsaCount == AK_ISA_AVX512_BF16 + 1, "kIsaNames and kNeeds list every ak_isa");
+
+}  // namespace
+
+std::string explain_isa(const CpuidWords& w, int32_t isa) {
+    char text[256];
+    switch (classify_isa(w, isa)) {
+        case AK_SUPPORT_CPU_LACKS:
+            std::snprintf(text, sizeof text, "this CPU lacks %s (it needs %s)", kIsaNames[isa], kNeeds[isa]);
+            return text;
+        case AK_SUPPORT_OS_DISABLED:
+            if (!(w.leaf1_ecx & kOsxsave)) {
+                std::snprintf(text, sizeof text,
+                              "this CPU has %s, but the OS has not enabled XSAVE (OSXSAVE is off), so it "
+                              "saves no vector registers",
+                              kIsaNames[isa]);
+            } else {
+                std::snprintf(text, sizeof text,
+                              "this CPU has %s, but the OS has not enabled its register state (XCR0 = 0x%llx; "
+                              "%s needs bits 0x%llx)",
+                              kIsaNames[isa], (unsigned long long)w.xcr0, kIsaNames[isa],
+                              (unsigned long long)(isa == AK_ISA_AVX2 ? kYmmState : kZmmState));
+            }
+            return text;
+        case AK_SUPPORT_NOT_BUILT:
+            std::snprintf(text, sizeof text,
+                          "this CPU and OS run %s, but this library was built without its kernels (its "
+                          "compiler did not accept -mavx512bf16)",
+                          kIsaNames[isa]);
+            return text;
+        default: return "";
+    }
+}
+
+namespace {
+
+// Plain arrays: the reasons stay readable by a thread still calling while the process exits (a
+// static std::string would be destroyed then).
+struct MachineSupport {
+    int32_t support[kIsaCount];
+    char reason[kIsaCount][320];
+};
+
+const MachineSupport& machine() {
+    static const MachineSupport m = [] {
+        MachineSupport s;
+        const CpuidWords w = read_cpuid();
+        for (int32_t isa = 0; isa < kIsaCount; ++isa) {
+            s.support[isa] = classify_isa(w, isa);
+            std::snprintf(s.reason[isa], sizeof s.reason[isa], "%s", explain_isa(w, isa).c_str());
+        }
+        return s;
+    }();
+    return m;
 }
 
 }  // namespace
 
-bool cpu_supports(int32_t isa) {
-    static const Features f = probe();
-    switch (isa) {
-        case AK_ISA_SCALAR: return true;
-        case AK_ISA_AVX2: return f.avx2;
-        case AK_ISA_AVX512: return f.avx512;
-        case AK_ISA_AVX512_BF16: return f.avx512_bf16;
-        default: return false;
-    }
+int32_t classify_isa(const CpuidWords& w, int32_t isa) {
+    if (isa < 0 || isa >= kIsaCount) return -1;
+    if (isa == AK_ISA_SCALAR) return AK_SUPPORT_RUNS;
+    const uint32_t c = w.leaf1_ecx, b = w.leaf7_ebx;
+    const bool avx2 = (c & (1u << 28)) && (c & (1u << 12)) && (c & (1u << 29)) && (b & (1u << 5));
+    const bool avx512 = avx2 && (b & (1u << 16)) && (b & (1u << 17)) && (b & (1u << 30)) && (b & (1u << 31));
+    const bool osxsave = c & kOsxsave;
+    const bool has = isa == AK_ISA_AVX2 ? avx2 : isa == AK_ISA_AVX512 ? avx512 : avx512 && (w.leaf7_1_eax & (1u << 5));
+    const uint64_t state = isa == AK_ISA_AVX2 ? kYmmState : kZmmState;
+    if (!has) return AK_SUPPORT_CPU_LACKS;
+    if (!osxsave || (w.xcr0 & state) != state) return AK_SUPPORT_OS_DISABLED;
+#if defined(AK_NO_AVX512_BF16)
+    if (isa == AK_ISA_AVX512_BF16) return AK_SUPPORT_NOT_BUILT;  // cmake/ActiniumIsa.cmake
+#endif
+    return AK_SUPPORT_RUNS;
 }
+
+int32_t isa_support(int32_t isa) { return isa < 0 || isa >= kIsaCount ? -1 : machine().support[isa]; }
+
+const char* isa_support_reason(int32_t isa) {
+    return isa < 0 || isa >= kIsaCount ? "" : machine().reason[isa];
+}
+
+bool cpu_supports(int32_t isa) { return isa_support(isa) == AK_SUPPORT_RUNS; }
 
 }  // namespace ak::cpu

@@ -62,6 +62,16 @@ typedef enum ak_isa {
     AK_ISA_AVX512_BF16 = 3
 } ak_isa;
 
+/* Whether the CPU kernels can run an ISA on this machine, and if not, why (ak_cpu_isa_support). */
+typedef enum ak_isa_support {
+    AK_SUPPORT_RUNS = 0,
+    AK_SUPPORT_CPU_LACKS = 1,   /* the CPU does not have the instructions */
+    /* The CPU has them, but the OS has not enabled their register state (XCR0): it would not save
+     * those registers across context switches, so they must not be used. */
+    AK_SUPPORT_OS_DISABLED = 2,
+    AK_SUPPORT_NOT_BUILT = 3    /* the compiler that built this library could not build its kernels */
+} ak_isa_support;
+
 /* ---- results ------------------------------------------------------------------------------
  * ak_status_t is an ak_status value. Every function returning it leaves a message for
  * ak_last_error() (CPU library) or ak_cuda_last_error() (CUDA library) when it is not AK_OK. */
@@ -217,8 +227,13 @@ AK_API const char* ak_last_error(void);
 /* The ISA every CPU kernel uses now: the best supported one until ak_cpu_set_isa (the Java layer
  * applies -Dactinium.isa / ACTINIUM_ISA through it). */
 AK_API int32_t ak_cpu_isa(void);
-/* 1 if this CPU and OS can run the ISA, else 0. */
+/* 1 if this machine runs the ISA (the CPU has it, the OS enabled it, this build has its kernels), else 0. */
 AK_API int32_t ak_cpu_isa_supported(int32_t isa);
+/* An ak_isa_support value for the ISA on this machine, or -1 if isa names no ISA. */
+AK_API int32_t ak_cpu_isa_support(int32_t isa);
+/* Why the ISA cannot run here, as a sentence; "" where it runs or isa names no ISA. Valid for the
+ * life of the process. */
+AK_API const char* ak_cpu_isa_support_reason(int32_t isa);
 /* Forces an ISA for all later calls; fails if unsupported. */
 AK_API ak_status_t ak_cpu_set_isa(int32_t isa);
 AK_API const char* ak_cpu_isa_name(int32_t isa);

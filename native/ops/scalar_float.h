@@ -81,8 +81,8 @@ AK_HD float rcp_(float b) { return 1.0f / b; }
 
 // Whether a vector type computes results that will be stored in 16 bits, bf16 or f16 (vec_multi.h:
 // the kernels of 16-bit storage). Then math.h takes polynomials of about 2^-17 relative error
-// instead of fp32's few ulp: bf16 keeps 8 bits and f16 11, and their rounding (2^-9 and 2^-12
-// relative) dwarfs them.
+// instead of fp32's few ulp: bf16 keeps 8 bits and f16 11, and their rounding (up to 2^-8 and
+// 2^-11 relative) dwarfs them.
 template <class V>
 constexpr bool kNarrowResults = false;
 

@@ -69,9 +69,9 @@ void store_probe(const float* x, uint16_t* y, int64_t n) {
 
 template <class LoadStore, size_t... Fn>
 MathProbes make_probes(const char* isa, std::index_sequence<Fn...>) {
-    using Bf16Results = multi::LoadStore<LoadStore, 1, false, true>;
+    using NarrowResults = multi::LoadStore<LoadStore, 1, false, true>;
     return MathProbes{isa, {&math_probe<LoadStore, MathFunction(Fn)>...},
-                      {&math_probe<Bf16Results, MathFunction(Fn)>...}, &store_probe<LoadStore>,
+                      {&math_probe<NarrowResults, MathFunction(Fn)>...}, &store_probe<LoadStore>,
                       &store_probe<multi::LoadStore<LoadStore, 2>>};
 }
 

@@ -2,7 +2,8 @@
 //  - the vector math of native/ops/math.h against float64 <cmath>, in ulp, over dense grids
 //    and random points (the measured maxima are printed; README quotes them);
 //  - bf16/f16 conversions bit for bit against the scalar ones, over all 16-bit codes and a
-//    dense sample of float bit patterns.
+//    dense sample of float bit patterns;
+//  - which ISAs a machine runs, and why not, on made-up cpuid words and XCR0 values.
 // The activations themselves are tested from Java (java-api tests), where one op table drives
 // the whole matrix.
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "check.h"
+#include "cpu/cpu_features.h"
 #include "cpu/kernel_table.h"
 #include "include/actinium.h"
 #include "math_probes.h"
@@ -305,14 +307,83 @@ static void test_philox() {
     }
 }
 
+// classify_isa on machines other than this one: the CPU lacking a feature, the OS leaving the
+// AVX or AVX-512 register state off, XSAVE off altogether; and this machine's answers agreeing
+// with ak_cpu_isa_supported and carrying a reason exactly where the ISA does not run.
+static void test_isa_support() {
+    using ak::cpu::classify_isa;
+    ak::cpu::CpuidWords zen4;
+    zen4.leaf1_ecx = (1u << 12) | (1u << 27) | (1u << 28) | (1u << 29);  // FMA, OSXSAVE, AVX, F16C
+    zen4.leaf7_ebx = (1u << 5) | (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+    zen4.leaf7_1_eax = 1u << 5;
+    zen4.xcr0 = 0xe7;
+#if defined(AK_NO_AVX512_BF16)
+    const int32_t bf16_expected = AK_SUPPORT_NOT_BUILT;
+#else
+    const int32_t bf16_expected = AK_SUPPORT_RUNS;
+#endif
+    struct Case {
+        const char* what;
+        ak::cpu::CpuidWords words;
+        int32_t avx2, avx512, avx512_bf16;
+    };
+    ak::cpu::CpuidWords no_bf16 = zen4, no_zmm = zen4, no_xsave = zen4, no_bw = zen4, no_f16c = zen4;
+    no_bf16.leaf7_1_eax = 0;
+    no_zmm.xcr0 = 0x7;  // x87, SSE, AVX: a kernel booted with AVX-512 off
+    no_xsave.leaf1_ecx &= ~(1u << 27);
+    no_xsave.xcr0 = 0;
+    no_bw.leaf7_ebx &= ~(1u << 30);
+    no_f16c.leaf1_ecx &= ~(1u << 29);
+    const Case cases[] = {
+        {"AVX-512 with BF16", zen4, AK_SUPPORT_RUNS, AK_SUPPORT_RUNS, bf16_expected},
+        {"AVX-512 without BF16", no_bf16, AK_SUPPORT_RUNS, AK_SUPPORT_RUNS, AK_SUPPORT_CPU_LACKS},
+        {"XCR0 without ZMM state", no_zmm, AK_SUPPORT_RUNS, AK_SUPPORT_OS_DISABLED, AK_SUPPORT_OS_DISABLED},
+        {"OSXSAVE off", no_xsave, AK_SUPPORT_OS_DISABLED, AK_SUPPORT_OS_DISABLED, AK_SUPPORT_OS_DISABLED},
+        {"AVX-512 without BW", no_bw, AK_SUPPORT_RUNS, AK_SUPPORT_CPU_LACKS, AK_SUPPORT_CPU_LACKS},
+        {"no F16C", no_f16c, AK_SUPPORT_CPU_LACKS, AK_SUPPORT_CPU_LACKS, AK_SUPPORT_CPU_LACKS},
+        {"nothing", ak::cpu::CpuidWords{}, AK_SUPPORT_CPU_LACKS, AK_SUPPORT_CPU_LACKS, AK_SUPPORT_CPU_LACKS},
+    };
+    for (const Case& c : cases) {
+        const int32_t want[] = {AK_SUPPORT_RUNS, c.avx2, c.avx512, c.avx512_bf16};
+        for (int32_t isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512_BF16; ++isa) {
+            CHECK(classify_isa(c.words, isa) == want[isa], "%s: %s classified %d, not %d", c.what,
+                  ak_cpu_isa_name(isa), classify_isa(c.words, isa), want[isa]);
+        }
+        CHECK(classify_isa(c.words, -1) == -1 && classify_isa(c.words, 4) == -1, "%s: a non-ISA classified", c.what);
+        for (int32_t isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512_BF16; ++isa) {
+            const std::string why = ak::cpu::explain_isa(c.words, isa);
+            const char* expected = want[isa] == AK_SUPPORT_CPU_LACKS     ? "this CPU lacks"
+                                   : want[isa] == AK_SUPPORT_OS_DISABLED ? "but the OS has not enabled"
+                                   : want[isa] == AK_SUPPORT_NOT_BUILT   ? "built without its kernels"
+                                                                         : "";
+            CHECK(*expected ? why.find(expected) != std::string::npos : why.empty(), "%s: %s explained as '%s'",
+                  c.what, ak_cpu_isa_name(isa), why.c_str());
+        }
+    }
+    std::printf("  a CPU with AVX-512 that its OS left off: %s\n",
+                ak::cpu::explain_isa(no_zmm, AK_ISA_AVX512).c_str());
+    for (int32_t isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512_BF16; ++isa) {
+        const int32_t support = ak_cpu_isa_support(isa);
+        const char* reason = ak_cpu_isa_support_reason(isa);
+        std::printf("  %s: support %d%s%s\n", ak_cpu_isa_name(isa), support, *reason ? ": " : "", reason);
+        CHECK((support == AK_SUPPORT_RUNS) == (ak_cpu_isa_supported(isa) == 1), "%s: support %d but supported %d",
+              ak_cpu_isa_name(isa), support, ak_cpu_isa_supported(isa));
+        CHECK((support == AK_SUPPORT_RUNS) == (*reason == 0), "%s: support %d with reason '%s'",
+              ak_cpu_isa_name(isa), support, reason);
+    }
+    CHECK(ak_cpu_isa_support(-1) == -1 && ak_cpu_isa_support(99) == -1 && *ak_cpu_isa_support_reason(99) == 0,
+          "ak_cpu_isa_support of a non-ISA");
+}
+
 int main() {
     int ran = 0;
+    test_isa_support();
     test_scalar_f16_rounding();
     test_philox();
     for (int isa = AK_ISA_SCALAR; isa <= AK_ISA_AVX512_BF16; ++isa) {
         const KernelTable* t = ak::cpu::table_for(isa);
         if (!t) {
-            std::printf("SKIP %s: this CPU cannot run it\n", ak_cpu_isa_name(isa));
+            std::printf("SKIP %s: %s\n", ak_cpu_isa_name(isa), ak_cpu_isa_support_reason(isa));
             continue;
         }
         std::printf("ISA %s\n", t->name);

@@ -25,7 +25,7 @@ inline std::vector<int32_t> runnable_isas() {
     std::vector<int32_t> isas;
     for (int32_t isa = 0; isa < kIsaCount; ++isa) {
         if (ak_cpu_isa_supported(isa)) isas.push_back(isa);
-        else std::printf("SKIP %s: this CPU cannot run it\n", ak_cpu_isa_name(isa));
+        else std::printf("SKIP %s: %s\n", ak_cpu_isa_name(isa), ak_cpu_isa_support_reason(isa));
     }
     return isas;
 }

@@ -26,7 +26,8 @@ ActKernels act_kernels() {
     // Seeded kernels load their uniforms as floats in element order: no bf16 pairs (vec_multi.h).
     // bf16 and f16 results take math of 16-bit accuracy (kNarrowResults, math.h).
     using LS = multi::LoadStore<BaseLoadStore, (flags & AK_ACT_MEMORY_BOUND) ? 1 : kInterleave,
-                                (flags & AK_ACT_SEEDED) == 0, sizeof(T) == 2>;
+                                (flags & AK_ACT_SEEDED) == 0,
+                                std::is_same_v<T, bf16> || std::is_same_v<T, f16>>;
     ActKernels k{};
     if constexpr (flags & AK_ACT_GATED) {
         k.gated_forward = &act_gated_forward<LS, Fn, T>;

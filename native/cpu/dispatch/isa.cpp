@@ -23,9 +23,6 @@
 namespace ak::cpu {
 namespace {
 
-constexpr const char* kIsaNames[] = {"scalar", "avx2", "avx512", "avx512_bf16"};
-constexpr int32_t kIsaCount = 4;
-
 int32_t best_isa() {
     for (int32_t isa = kIsaCount - 1; isa > 0; --isa)
         if (cpu_supports(isa)) return isa;
@@ -49,8 +46,8 @@ int32_t check_flags(const char* fn, int32_t flags, int32_t accepted, const Kerne
         return fail(AK_ERR_INVALID_ARGUMENT, "%s: flags name isa %d, not an ISA (0..%d)", fn, isa,
                     kIsaCount - 1);
     } else if (!(table = table_for(isa))) {
-        return fail(AK_ERR_UNSUPPORTED, "%s: flags name %s, which this CPU cannot run", fn,
-                    kIsaNames[isa]);
+        return fail(AK_ERR_UNSUPPORTED, "%s: flags name %s, which cannot run here: %s", fn, kIsaNames[isa],
+                    isa_support_reason(isa));
     }
     return AK_OK;
 }
@@ -80,6 +77,8 @@ const char* ak_last_error(void) { return ak::last_error(); }
 
 int32_t ak_cpu_isa(void) { return active_isa().load(); }
 int32_t ak_cpu_isa_supported(int32_t isa) { return cpu_supports(isa) ? 1 : 0; }
+int32_t ak_cpu_isa_support(int32_t isa) { return isa_support(isa); }
+const char* ak_cpu_isa_support_reason(int32_t isa) { return isa_support_reason(isa); }
 const char* ak_cpu_isa_name(int32_t isa) {
     return isa >= 0 && isa < kIsaCount ? kIsaNames[isa] : "unknown";
 }
@@ -89,7 +88,8 @@ int32_t ak_cpu_set_isa(int32_t isa) {
         return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_set_isa: isa %d is not an ISA (0..%d)", isa,
                     kIsaCount - 1);
     if (!cpu_supports(isa))
-        return fail(AK_ERR_UNSUPPORTED, "ak_cpu_set_isa: this CPU cannot run %s", kIsaNames[isa]);
+        return fail(AK_ERR_UNSUPPORTED, "ak_cpu_set_isa: %s cannot run here: %s", kIsaNames[isa],
+                    isa_support_reason(isa));
     active_isa().store(isa);
     return AK_OK;
 }
@@ -100,7 +100,8 @@ int32_t ak_cpu_measure_fma_peak(int32_t isa, int64_t iterations, double* flops_p
     if (iterations < 1) return fail(AK_ERR_INVALID_ARGUMENT, "ak_cpu_measure_fma_peak: iterations = %lld < 1",
             (long long)iterations);
     const KernelTable* t = table_for(isa);
-    if (!t) return fail(AK_ERR_UNSUPPORTED, "ak_cpu_measure_fma_peak: this CPU cannot run isa %d", isa);
+    if (!t) return fail(AK_ERR_UNSUPPORTED, "ak_cpu_measure_fma_peak: isa %d cannot run here%s%s", isa,
+                        *isa_support_reason(isa) ? ": " : "", isa_support_reason(isa));
     float sink;
     t->fma_probe(iterations / 10 + 1, &sink);  // warm up the clock and the vector units
     auto start = std::chrono::steady_clock::now();

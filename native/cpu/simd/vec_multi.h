@@ -167,12 +167,12 @@ struct HasBf16Pairs<Base, std::void_t<decltype(&Base::load_pair)>> : std::true_t
 // through the base's pairs where it has them: the lanes then hold the elements in another order,
 // the same for every bf16 operand and undone by the store, which suits kernels whose operands
 // are all of the storage type (not the seeded ones, whose uniforms come as floats in order).
-template <class BaseLoadStore, int K, bool kAllowPairs = true, bool kBf16Math = false>
+template <class BaseLoadStore, int K, bool kAllowPairs = true, bool kNarrowMath = false>
 struct LoadStore {
     using Base = BaseLoadStore;
     static constexpr int kCount = K;
     using V = decltype(BaseLoadStore::load(static_cast<const float*>(nullptr)));
-    using Values = Vecs<V, K, kBf16Math>;
+    using Values = Vecs<V, K, kNarrowMath>;
     static constexpr int kWidth = BaseLoadStore::kWidth * K;
     static constexpr int W = BaseLoadStore::kWidth;
     template <class T>

@@ -21,7 +21,7 @@ import java.util.Objects;
  * {@code -Dactinium.isa=scalar|avx2|avx512|avx512_bf16} or the environment variable {@code ACTINIUM_ISA}
  * (the property wins; both case-insensitive) before the first use, or call {@link #useIsa(Isa)}
  * at any time: calls already running finish on the ISA they started with. A value that names no
- * ISA, or one this CPU cannot run, makes every later call that runs a kernel throw an
+ * ISA, or one this machine cannot run, makes every later call that runs a kernel throw an
  * {@link IllegalStateException} naming the setting and the valid values; a native library that
  * cannot be loaded makes them throw an {@link UnsatisfiedLinkError} with the loader's reason.
  */
@@ -42,8 +42,19 @@ public final class Actinium {
         }
     }
 
-    /** What {@link #info()} reports. */
-    public record Info(String version, Isa isa, List<Isa> supportedIsas, String library,
+    /**
+     * Whether the CPU kernels can run an ISA on this machine, and if not, why: {@code reason} is
+     * empty where it runs, else a sentence (for example that the CPU has AVX-512 but the OS has
+     * not enabled its register state).
+     */
+    public record IsaStatus(Isa isa, IsaSupport support, String reason) {
+        public boolean runs() {
+            return support == IsaSupport.RUNS;
+        }
+    }
+
+    /** What {@link #info()} reports; {@code isaStatus} has one row per ISA, lowest first. */
+    public record Info(String version, Isa isa, List<Isa> supportedIsas, List<IsaStatus> isaStatus, String library,
                        List<CudaDevice> cudaDevices, String cudaUnavailableReason) {
         public boolean cudaAvailable() {
             return cudaUnavailableReason == null;
@@ -56,6 +67,10 @@ public final class Actinium {
             s.append("  CPU ISA:   ").append(isa.nativeName()).append(" (supported: ")
                     .append(String.join(", ", supportedIsas.stream().map(Isa::nativeName).toList()))
                     .append("; force a lower one with -D").append(ISA_PROPERTY).append("=<isa> or ACTINIUM_ISA)\n");
+            for (IsaStatus status : isaStatus) {
+                if (!status.runs()) s.append("    not ").append(status.isa().nativeName()).append(": ")
+                        .append(status.reason()).append('\n');
+            }
             s.append("  library:   ").append(library).append('\n');
             if (cudaAvailable()) {
                 s.append("  CUDA:      ").append(cudaDevices.size()).append(" device(s)");
@@ -101,8 +116,9 @@ public final class Actinium {
             throw new IllegalStateException(setting + ": not an ISA; valid values (case-insensitive): "
                     + ISA_NAMES, e);
         }
-        if (ActiniumNative.ak_cpu_isa_supported(isa.code()) != 1) {
-            throw new IllegalStateException(setting + ": this CPU cannot run " + isa.nativeName() + "; it runs "
+        IsaStatus status = isaStatus(isa);
+        if (!status.runs()) {
+            throw new IllegalStateException(setting + ": " + status.reason() + "; it runs "
                     + String.join(", ", supportedIsas().stream().map(Isa::nativeName).toList()));
         }
         NativeCalls.check(ActiniumNative.ak_cpu_set_isa(isa.code()));
@@ -133,7 +149,7 @@ public final class Actinium {
     private static Info describe() {
         String reason = Cuda.unavailableReason().orElse(null);
         return new Info(NativeCalls.string(ActiniumNative.ak_version()), Isa.ofCode(ActiniumNative.ak_cpu_isa()),
-                supportedIsas(), NativeLibraries.cpu().origin(),
+                supportedIsas(), isaStatus(), NativeLibraries.cpu().origin(),
                 reason == null ? Cuda.devices() : List.of(), reason);
     }
 
@@ -148,7 +164,7 @@ public final class Actinium {
         return Isa.ofCode(ActiniumNative.ak_cpu_isa());
     }
 
-    /** The ISAs this CPU can run, lowest first. */
+    /** The ISAs this machine runs, lowest first ({@link #isaStatus()} says why the others do not). */
     public static List<Isa> supportedIsas() {
         NativeLibraries.cpu();  // not ensureLoaded(): the ISA setting's error message lists these
         List<Isa> list = new ArrayList<>();
@@ -156,8 +172,21 @@ public final class Actinium {
         return List.copyOf(list);
     }
 
+    /** Whether this machine runs isa, and why not (the CPU lacks it, the OS disabled it, or this build lacks it). */
+    public static IsaStatus isaStatus(Isa isa) {
+        Objects.requireNonNull(isa, "isa");
+        NativeLibraries.cpu();  // not ensureLoaded(), as supportedIsas()
+        return new IsaStatus(isa, IsaSupport.ofCode(ActiniumNative.ak_cpu_isa_support(isa.code())),
+                NativeCalls.string(ActiniumNative.ak_cpu_isa_support_reason(isa.code())));
+    }
+
+    /** {@link #isaStatus(Isa)} of every ISA, lowest first. */
+    public static List<IsaStatus> isaStatus() {
+        return java.util.Arrays.stream(Isa.values()).map(Actinium::isaStatus).toList();
+    }
+
     /**
-     * Makes every later CPU operation use isa; throws if this CPU cannot run it. Process-wide.
+     * Makes every later CPU operation use isa; throws if this machine cannot run it. Process-wide.
      * Operations already running finish on the ISA they started with.
      */
     public static void useIsa(Isa isa) {

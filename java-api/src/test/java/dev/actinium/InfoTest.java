@@ -18,6 +18,30 @@ class InfoTest {
         assertTrue(text.contains("CPU ISA:") && text.contains("actinium.isa") && text.contains("CUDA:"), text);
         assertTrue(info.cudaAvailable() || !info.cudaUnavailableReason().isBlank());
         assertFalse(info.library().isBlank());
+        assertEquals(Isa.values().length, info.isaStatus().size());
+        for (Actinium.IsaStatus status : info.isaStatus()) {
+            if (!status.runs()) assertTrue(text.contains("not " + status.isa().nativeName() + ": " + status.reason()));
+        }
+    }
+
+    /** Each ISA runs exactly where a reason is missing, and the reason says which of the three it is. */
+    @Test
+    void everyIsaThatDoesNotRunSaysWhy() {
+        var supported = Actinium.supportedIsas();
+        assertTrue(Actinium.isaStatus(Isa.SCALAR).runs());
+        for (Isa isa : Isa.values()) {
+            Actinium.IsaStatus status = Actinium.isaStatus(isa);
+            assertEquals(isa, status.isa());
+            assertEquals(supported.contains(isa), status.runs(), status.toString());
+            assertEquals(status.runs(), status.reason().isEmpty(), status.toString());
+            String expected = switch (status.support()) {
+                case RUNS -> "";
+                case CPU_LACKS -> "this CPU lacks " + isa.nativeName();
+                case OS_DISABLED -> "but the OS has not enabled";
+                case NOT_BUILT -> "built without its kernels";
+            };
+            assertTrue(status.reason().contains(expected), status.toString());
+        }
     }
 
     @Test
