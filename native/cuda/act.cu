@@ -24,29 +24,29 @@ __global__ void forward_kernel(typename Op::Params p, const T* x, T* y, int64_t 
         [&](int64_t i) {
             Packet<T> v = load_packet(x + i);
 #pragma unroll
-            for (int k = 0; k < Packet<T>::kCount; ++k) v.e[k] = from_float<T>(Op::fwd(to_float(v.e[k]), p));
+            for (int k = 0; k < Packet<T>::kCount; ++k) v.e[k] = from_float<T>(float(Op::fwd(to_compute(v.e[k]), p)));
             return v;
         },
-        [&](int64_t i) { return Op::fwd(load1(x + i), p); });
+        [&](int64_t i) { return float(Op::fwd(load_compute(x + i), p)); });
 }
 
 // Backward from x, or from y (kFromOutput): dx = dy * f'.
 template <bool kVector, bool kFromOutput, class Op, class T>
 __global__ void backward_kernel(typename Op::Params p, const T* saved, const T* dy, T* dx, int64_t n) {
-    auto grad = [&](float s, float g) {
-        if constexpr (kFromOutput) return Op::bwd_from_output(s, g, p);
-        else return Op::bwd(s, g, p);
+    auto grad = [&](Compute<T> s, Compute<T> g) {
+        if constexpr (kFromOutput) return float(Op::bwd_from_output(s, g, p));
+        else return float(Op::bwd(s, g, p));
     };
     for_each_packet<kVector>(
         dx, n,
         [&](int64_t i) {
             Packet<T> a = load_packet(saved + i), g = load_packet(dy + i);
 #pragma unroll
-            for (int k = 0; k < Packet<T>::kCount; ++k) a.e[k] = from_float<T>(grad(to_float(a.e[k]),
-                    to_float(g.e[k])));
+            for (int k = 0; k < Packet<T>::kCount; ++k)
+                a.e[k] = from_float<T>(grad(to_compute(a.e[k]), to_compute(g.e[k])));
             return a;
         },
-        [&](int64_t i) { return grad(load1(saved + i), load1(dy + i)); });
+        [&](int64_t i) { return grad(load_compute(saved + i), load_compute(dy + i)); });
 }
 
 // Forward (dy null) or backward of the bias-fused ops; kVector requires cols % packet == 0, so a
@@ -54,9 +54,9 @@ __global__ void backward_kernel(typename Op::Params p, const T* saved, const T* 
 template <bool kVector, bool kBackward, class Op, class T>
 __global__ void bias_kernel(typename Op::Params p, const T* x, const T* bias, const T* dy, T* out, int64_t rows,
                             int64_t cols) {
-    auto value = [&](float xv, float b, float g) {
-        if constexpr (kBackward) return Op::bwd(add_bias(xv, b), g, p);
-        else return Op::fwd(add_bias(xv, b), p);
+    auto value = [&](Compute<T> xv, Compute<T> b, Compute<T> g) {
+        if constexpr (kBackward) return float(Op::bwd(add_bias(xv, b), g, p));
+        else return float(Op::fwd(add_bias(xv, b), p));
     };
     for_each_packet<kVector>(
         out, rows * cols,
@@ -65,10 +65,14 @@ __global__ void bias_kernel(typename Op::Params p, const T* x, const T* bias, co
             if constexpr (kBackward) g = load_packet(dy + i);
 #pragma unroll
             for (int k = 0; k < Packet<T>::kCount; ++k)
-                v.e[k] = from_float<T>(value(to_float(v.e[k]), to_float(b.e[k]), kBackward ? to_float(g.e[k]) : 0.0f));
+                v.e[k] = from_float<T>(value(to_compute(v.e[k]), to_compute(b.e[k]),
+                                             kBackward ? to_compute(g.e[k]) : Compute<T>(0.0f)));
             return v;
         },
-        [&](int64_t i) { return value(load1(x + i), load1(bias + i % cols), kBackward ? load1(dy + i) : 0.0f); });
+        [&](int64_t i) {
+            return value(load_compute(x + i), load_compute(bias + i % cols),
+                         kBackward ? load_compute(dy + i) : Compute<T>(0.0f));
+        });
 }
 
 // Gated forward, one thread per output element (rows of gate and up in_stride apart).
@@ -77,9 +81,9 @@ __global__ void gated_forward_kernel(typename Op::Params p, const T* gate, const
                                      const T* bias_gate, const T* bias_up, T* y, int64_t rows, int64_t cols) {
     for_each_packet<false>(y, rows * cols, [](int64_t) { return Packet<T>{}; }, [&](int64_t i) {
         const int64_t r = i / cols, c = i % cols;
-        float g = load1(gate + r * in_stride + c), u = load1(up + r * in_stride + c);
-        if (bias_gate) g = add_bias(g, load1(bias_gate + c)), u = add_bias(u, load1(bias_up + c));
-        return Op::fwd(g, u, p);
+        Compute<T> g = load_compute(gate + r * in_stride + c), u = load_compute(up + r * in_stride + c);
+        if (bias_gate) g = add_bias(g, load_compute(bias_gate + c)), u = add_bias(u, load_compute(bias_up + c));
+        return float(Op::fwd(g, u, p));
     });
 }
 
@@ -91,12 +95,12 @@ __global__ void gated_backward_kernel(typename Op::Params p, const T* gate, cons
     const int64_t stride = int64_t(gridDim.x) * blockDim.x;
     for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < rows * cols; i += stride) {
         const int64_t r = i / cols, c = i % cols, at = r * in_stride + c;
-        float g = load1(gate + at), u = load1(up + at);
-        if (bias_gate) g = add_bias(g, load1(bias_gate + c)), u = add_bias(u, load1(bias_up + c));
-        float dg, du;
-        Op::bwd(g, u, load1(dy + i), p, dg, du);
-        store1(dgate + at, dg);
-        store1(dup + at, du);
+        Compute<T> g = load_compute(gate + at), u = load_compute(up + at);
+        if (bias_gate) g = add_bias(g, load_compute(bias_gate + c)), u = add_bias(u, load_compute(bias_up + c));
+        Compute<T> dg, du;
+        Op::bwd(g, u, load_compute(dy + i), p, dg, du);
+        store1(dgate + at, float(dg));
+        store1(dup + at, float(du));
     }
 }
 
@@ -105,9 +109,9 @@ template <bool kBackward, class Op, class T>
 __global__ void seeded_kernel(typename Op::Params p, int64_t seed, int64_t offset, const T* x, const T* dy, T* out,
                               int64_t n) {
     for_each_packet<false>(out, n, [](int64_t) { return Packet<T>{}; }, [&](int64_t i) {
-        const float u = philox_uniform(uint64_t(seed), uint64_t(offset + i));
-        if constexpr (kBackward) return Op::bwd(load1(x + i), u, load1(dy + i), p);
-        else return Op::fwd(load1(x + i), u, p);
+        const Compute<T> u = philox_uniform(uint64_t(seed), uint64_t(offset + i));
+        if constexpr (kBackward) return float(Op::bwd(load_compute(x + i), u, load_compute(dy + i), p));
+        else return float(Op::fwd(load_compute(x + i), u, p));
     });
 }
 

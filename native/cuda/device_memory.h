@@ -3,8 +3,10 @@
 // emulation (cuda_api.h) checks it for bounds and alignment; packets need 16-byte alignment.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 #include "../ops/half.h"
+#include "../ops/narrow_float.h"
 #include "../ops/storage.h"
 #include "cuda_api.h"
 
@@ -42,6 +44,18 @@ __device__ __forceinline__ float load1(const T* p) { return to_float(load(p)); }
 
 template <class T>
 __device__ __forceinline__ void store1(T* p, float v) { store(p, from_float<T>(v)); }
+
+// The value type the kernels of storage type T compute in: float for f32; for bf16 and f16 a
+// narrow_float, with which math.h takes its polynomials of 16-bit accuracy (as the CPU kernels of
+// 16-bit results do).
+template <class T>
+using Compute = std::conditional_t<std::is_same_v<T, float>, float, narrow_float>;
+
+template <class T>
+__device__ __forceinline__ Compute<T> to_compute(T v) { return Compute<T>(to_float(v)); }
+
+template <class T>
+__device__ __forceinline__ Compute<T> load_compute(const T* p) { return Compute<T>(load1(p)); }
 
 // One 16-byte packet of T, in registers.
 template <class T>

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "check.h"
@@ -44,17 +45,16 @@ constexpr uint32_t kPoison32 = 0x7fa5a5a5u;
 // to each op's bound against the float64 reference; here the two may differ by FMA contraction and
 // the rounding of divisions and reciprocals, which the ill-conditioned ops (tanhshrink's subtraction,
 // gelu_tanh's left tail) amplify to a few parts in 1e6. One bound for every op. For BF16 and F16
-// storage, a 16-bit rounding on each side (an element may round to either side), plus the F32 bound
-// times 2^7: the CPU kernels of 16-bit results take polynomials of about 2^-17 (math.h,
-// kNarrowResults), 2^7 times fp32's unit, which the same ops amplify as they do fp32's (geglu_tanh's
-// gate gradient near gelu's minimum: 2.5527 against 2.5605 in F16).
+// storage both sides take the same polynomials of 16-bit accuracy (math.h, kNarrowResults; CUDA
+// through narrow_float), so the same bound holds before the rounding to 16 bits, where an element
+// may round to either side: two half-units more.
 struct Tolerance {
     double rtol, atol;
 };
 Tolerance tolerance(int dtype) {
     constexpr Tolerance kF32{2e-5, 2e-6};
     if (dtype == AK_DTYPE_F32) return kF32;
-    return {2 * (dtype == AK_DTYPE_BF16 ? 0x1p-8 : 0x1p-11) + kF32.rtol * 0x1p7, kF32.atol * 0x1p7};
+    return {2 * (dtype == AK_DTYPE_BF16 ? 0x1p-8 : 0x1p-11) + kF32.rtol, kF32.atol};
 }
 
 // Inputs where an op's result is not determined to the bound by either side: sine beyond the
@@ -63,7 +63,9 @@ bool comparable(int op, const float* params, float x) {
     return op != AK_ACT_SINE || std::fabs(double(x) * params[0]) < 1e5;
 }
 
-bool close(float got, float want, Tolerance tol, double scale, int dtype) {
+// amplification: the factor by which a subnormal intermediate's rounding may be multiplied on its
+// way to the result (1 + scale where the result is f' dy; more where a further factor follows).
+bool close(float got, float want, Tolerance tol, double scale, double amplification, int dtype) {
     if (std::isnan(want)) return std::isnan(got);
     if (std::isinf(want)) return got == want;
     const double subnormal_ulps = dtype == AK_DTYPE_F32 ? 4 * 0x1p-149 : dtype == AK_DTYPE_BF16 ? 4 * 0x1p-133
@@ -73,11 +75,12 @@ bool close(float got, float want, Tolerance tol, double scale, int dtype) {
     // part by up to about 1e-4 of a result just above FLT_MIN (geglu_erf's bias backward: -1.30027e-38
     // against -1.30030e-38), and by some units of 2^-149 times the factor a subnormal intermediate
     // is multiplied by for a subnormal result (the same op: -9.57830e-41 against -9.58096e-41, 19
-    // units). Below 2^-100 no result of a well-scaled input is checked more tightly than 1e-4 of it
-    // plus 2^-136 (a thousandth of FLT_MIN).
+    // units). In the gated backward f'(gate) dy is subnormal where dy is, and |up| (up to 1e30 among
+    // the edge inputs) multiplies it after its rounding. Below 2^-100 no result of a well-scaled input
+    // is checked more tightly than 1e-4 of it plus 2^-136 (a thousandth of FLT_MIN).
     const double subnormal_result = std::fabs(want) < 0x1p-100 ? 1e-4 * std::fabs(want) + 0x1p-136 : 0.0;
     return std::fabs(double(got) - want) <=
-           tol.rtol * std::fabs(want) + tol.atol * scale + subnormal_ulps * (1 + scale) + subnormal_result;
+           tol.rtol * std::fabs(want) + tol.atol * scale + subnormal_ulps * amplification + subnormal_result;
 }
 
 struct DeviceBuffer {
@@ -159,19 +162,34 @@ struct DeviceOutput {
 };
 
 // scale: nullptr forward, dy backward (the bound's atol scales with |dy|); input: what decides
-// whether an element is comparable (comparable()).
+// whether an element is comparable (comparable()); inputs_of(i): the inputs of element i, printed
+// with its first failures; amplification: close()'s, per element (1 + scale where null).
+template <class InputsOf>
 void compare(const char* at, const char* what, int op, const float* params, const HostTensor& gpu,
-             const HostTensor& cpu, const HostTensor* scale, const HostTensor& input) {
+             const HostTensor& cpu, const HostTensor* scale, const HostTensor& input, InputsOf inputs_of,
+             const std::vector<double>* amplification = nullptr) {
     int bad = 0;
     const Tolerance tol = tolerance(gpu.dtype);
     for (int64_t i = 0; i < gpu.n(); ++i) {
-        const double s = scale ? std::fabs(double(scale->get(i))) : 1.0;
+        double s = scale ? std::fabs(double(scale->get(i))) : 1.0;
+        s = std::isfinite(s) ? s : 0.0;
         if (!comparable(op, params, input.get(i))) continue;
-        if (close(gpu.get(i), cpu.get(i), tol, std::isfinite(s) ? s : 0.0, gpu.dtype)) continue;
+        if (close(gpu.get(i), cpu.get(i), tol, s, amplification ? (*amplification)[i] : 1 + s, gpu.dtype)) continue;
         if (bad++ < 3)
-            std::printf("  %s %s [%lld]: cuda %.9g cpu %.9g\n", at, what, (long long)i, gpu.get(i), cpu.get(i));
+            std::printf("  %s %s [%lld]: cuda %.9g cpu %.9g (%s)\n", at, what, (long long)i, gpu.get(i), cpu.get(i),
+                        inputs_of(i).c_str());
     }
     CHECK(bad == 0, "%s %s: %d of %lld elements differ", at, what, bad, (long long)gpu.n());
+}
+
+void compare(const char* at, const char* what, int op, const float* params, const HostTensor& gpu,
+             const HostTensor& cpu, const HostTensor* scale, const HostTensor& input) {
+    compare(at, what, op, params, gpu, cpu, scale, input, [&](int64_t i) {
+        char text[96];
+        std::snprintf(text, sizeof text, "input %.9g%s%.9g", input.get(i), scale ? ", dy " : "",
+                      scale ? scale->get(i) : 0.0f);
+        return std::string(text);
+    });
 }
 
 // Runs the same call a second time into fresh poison: the bits must not change (no order dependence).
@@ -298,15 +316,27 @@ void test_gated(int op, const float* p, int dtype, int64_t rows, int64_t cols, b
                              dy.bytes.data(), cpu_grads.bytes.data(), cpu_grads.bytes.data() + cols * es, rows, cols,
                              0));
     // The atol scale of each gradient: |dy g(up)| for dgate (f' crosses 0, where only an absolute
-    // bound holds, and dy g(up) multiplies it), |dy| for dup (f(gate) is relatively accurate).
-    HostTensor scale(dtype, 2 * n);
+    // bound holds, and dy g(up) multiplies it), |dy| for dup (f(gate) is relatively accurate). In
+    // fp32 whatever the storage: dy up overflows f16 (65504), and an infinite scale is no scale.
+    // dgate is f'(gate) dy, then times g(up): a subnormal f'(gate) dy is amplified by |up|.
+    HostTensor scale(AK_DTYPE_F32, 2 * n);
+    std::vector<double> amplification(2 * n);
     for (int64_t i = 0; i < 2 * n; ++i) {
         const int64_t r = i / (2 * cols), c = i % (2 * cols) % cols;
         const float d = dy.get(r * cols + c);
-        const float up = x.get(r * 2 * cols + cols + c) + (with_bias ? bias.get(cols + c) : 0.0f);
-        scale.set(i, i % (2 * cols) < cols ? d * std::max(1.0f, std::fabs(up)) : d);
+        const double up = std::fabs(double(x.get(r * 2 * cols + cols + c)) + (with_bias ? bias.get(cols + c) : 0.0));
+        const bool of_gate = i % (2 * cols) < cols;
+        scale.set(i, of_gate ? float(std::fabs(d) * std::max(1.0, up)) : d);
+        const double s = std::fabs(double(scale.get(i)));
+        amplification[i] = 1 + (std::isfinite(s) ? s : 0.0) + (of_gate && std::isfinite(up) ? up : 0.0);
     }
-    compare(at, "backward", op, p, gpu_grads, cpu_grads, &scale, x);
+    compare(at, "backward", op, p, gpu_grads, cpu_grads, &scale, x, [&](int64_t i) {
+        const int64_t r = i / (2 * cols), c = i % (2 * cols) % cols;
+        char text[128];
+        std::snprintf(text, sizeof text, "gate %.9g, up %.9g, dy %.9g%s", x.get(r * 2 * cols + c),
+                      x.get(r * 2 * cols + cols + c), dy.get(r * cols + c), with_bias ? ", before the biases" : "");
+        return std::string(text);
+    }, &amplification);
 }
 
 void test_conversions(Rng& rng) {
@@ -375,6 +405,7 @@ int main(int argc, char** argv) {
                     count == 0 && ak_cuda_last_error()[0] == 0 ? "0 devices" : ak_cuda_last_error());
         return 77;
     }
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a run cut short still shows how far it got
     const uint64_t seed = test_seed(argc, argv);
 #if defined(AK_CUDA_EMULATION)
     ak::emu::seed(seed);
@@ -388,29 +419,41 @@ int main(int argc, char** argv) {
     CHECK(ak_cuda_device_info(count, name, sizeof name, &major, &minor, &mem) == AK_ERR_NO_DEVICE,
           "a missing device must be AK_ERR_NO_DEVICE");
     ak_cpu_set_isa(AK_ISA_SCALAR);
-    // The largest size and shape take several grid strides: on a GPU, grids are capped at 16 blocks of
-    // 256 threads per multiprocessor (132 on an H100); the emulated device has 2 multiprocessors.
+    // The large sizes and shapes take several grid strides: on a GPU, grids are capped at 16 blocks of
+    // 256 threads per multiprocessor (132 on an H100 or H200), each thread a 16-byte packet per stride
+    // where the view is aligned (4 or 8 elements) and one element where it is not; the emulated device
+    // has 2 multiprocessors. The large size (2 packet strides of F32, one and a tail of 16-bit) runs
+    // aligned; the medium one (2 element strides) at every offset. The reference is the CPU's scalar
+    // kernels, and the host checks every element: the sizes are kept to what the strides need.
 #if defined(AK_CUDA_EMULATION)
-    const int64_t large = 3 * 2 * 16 * 256 * 4 + 5, large_rows = 97;
+    const int64_t grid_threads = 2 * 16 * 256;
 #else
-    const int64_t large = (1 << 24) + 3, large_rows = 16411;
+    const int64_t grid_threads = 132 * 16 * 256;
 #endif
+    const int64_t large = 2 * grid_threads * 4 + 5, medium = 2 * grid_threads + 5;
     const int64_t sizes[] = {0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 64, 65, 255, 256, 257, 4095, 4097,
-                             65536 + 9, large};
+                             65536 + 9, medium};
     const int64_t shapes[][2] = {{1, 1}, {3, 1}, {1, 7}, {5, 3}, {4, 8}, {2, 16}, {9, 17}, {33, 64}, {7, 100},
-                                 {300, 257}, {large_rows, 1024}};
+                                 {300, 257}, {medium / 1024 + 1, 1024}};
+    const Shard shard = test_shard();
     for (int op = 0; op < AK_ACT_COUNT; ++op) {
+        if (op % shard.count != shard.index) continue;
+        std::printf("%s: %d checks so far, %d failed\n", ak_activation_name(op), g_checks, g_failures);
+        // Each op draws from its own stream of the seed: a failure repeats with or without shards.
+        Rng rng(seed + 0x9e3779b97f4a7c15ull * uint64_t(op + 1));
         const std::vector<float> params = default_params(op);
         const float* p = params.empty() ? nullptr : params.data();
         for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16, AK_DTYPE_F16}) {
             if (ak_activation_flags(op) & AK_ACT_SEEDED) {
                 for (int64_t offset : {int64_t(0), int64_t(1)})
                     for (int64_t n : sizes) test_seeded(op, p, dtype, n, offset, rng);
+                test_seeded(op, p, dtype, large, 0, rng);
                 continue;
             }
             if (ak_activation_flags(op) & AK_ACT_GATED) {
                 for (const auto& s : shapes)
                     for (bool with_bias : {false, true}) test_gated(op, p, dtype, s[0], s[1], with_bias, rng);
+                test_gated(op, p, dtype, large / 1024 + 1, 1024, false, rng);
                 continue;
             }
             const int64_t packet = dtype == AK_DTYPE_F32 ? 4 : 8;
@@ -419,10 +462,14 @@ int main(int argc, char** argv) {
                 for (int64_t n : sizes) test_elementwise(op, p, dtype, n, offset, rng);
                 for (const auto& s : shapes) test_bias(op, p, dtype, s[0], s[1], offset, rng);
             }
+            test_elementwise(op, p, dtype, large, 0, rng);
+            test_bias(op, p, dtype, large / 1024 + 1, 1024, 0, rng);
         }
     }
-    test_conversions(rng);
-    test_errors();
+    if (shard.index == 0) {
+        test_conversions(rng);
+        test_errors();
+    }
     std::printf("%d passed, %d failed\n", g_checks - g_failures, g_failures);
     return g_failures == 0 ? 0 : 1;
 }

@@ -101,3 +101,22 @@ inline float load_as(int dtype, const void* base, int64_t i) {
     std::memcpy(&h, static_cast<const char*>(base) + 2 * i, 2);
     return dtype == AK_DTYPE_BF16 ? ak::bf16_to_float(h) : ak::f16_to_float(h);
 }
+
+// A share of a test's cases, from $AK_TEST_SHARD "i/k" (the i-th of k, from 0): k processes, one per
+// shard, run the whole test side by side (bench/gpu/run.sh on a many-core GPU host, where the CPU
+// reference of large cases takes minutes in one process). Unset: the whole test.
+struct Shard {
+    int index = 0, count = 1;
+};
+inline Shard test_shard() {
+    Shard shard;
+    const char* text = std::getenv("AK_TEST_SHARD");
+    if (text == nullptr || *text == 0) return shard;
+    if (std::sscanf(text, "%d/%d", &shard.index, &shard.count) != 2 || shard.count < 1 || shard.index < 0 ||
+        shard.index >= shard.count) {
+        std::fprintf(stderr, "AK_TEST_SHARD must be i/k with 0 <= i < k, not %s\n", text);
+        std::exit(2);
+    }
+    std::printf("shard %d of %d\n", shard.index, shard.count);
+    return shard;
+}
