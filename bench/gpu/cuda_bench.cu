@@ -45,7 +45,7 @@ struct Rotation {
         for (float& v : values) v = normal(rng);
         std::vector<char> host(static_cast<size_t>(bytes_per_tensor));
         if (dtype == AK_DTYPE_F32) std::memcpy(host.data(), values.data(), size_t(bytes_per_tensor));
-        else ok(ak_convert(AK_DTYPE_F32, values.data(), AK_DTYPE_BF16, host.data(), n, 0), "ak_convert");
+        else ok(ak_convert(AK_DTYPE_F32, values.data(), dtype, host.data(), n, 0), "ak_convert");
         for (int64_t i = 0; i < 3 * count; ++i) {
             void* p = nullptr;
             ok(ak_cuda_malloc(0, bytes_per_tensor, &p), "ak_cuda_malloc");
@@ -92,6 +92,8 @@ Timing time_calls(cudaStream_t stream, int reps, int batch, Call call) {
     return {us[us.size() / 2], us.front(), us.back()};
 }
 
+const char* dtype_name(int dtype) { return dtype == AK_DTYPE_F32 ? "f32" : dtype == AK_DTYPE_BF16 ? "bf16" : "f16"; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -116,7 +118,7 @@ int main(int argc, char** argv) {
     const int64_t cols = 4096;  // bias rows of a typical hidden size
     std::printf("op,pass,dtype,n,us_median,us_min,us_max,bytes,gbps,copy_us,copy_gbps,of_copy\n");
     for (int64_t n : sizes)
-        for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16}) {
+        for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16, AK_DTYPE_F16}) {
             const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;
             Rotation rot(n * es, footprint, dtype);
             const int batch = int(std::max<int64_t>(1, (int64_t(1) << 22) / n));  // about 4M elements per timing
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
                     const double bytes = double(gated ? 3 * (n / 2) * es : pass.tensors * n * es);
                     const double copy_gbps = bytes / (copy.median_us * 1e3);
                     std::printf("%s,%s,%s,%lld,%.2f,%.2f,%.2f,%.0f,%.1f,%.2f,%.1f,%.3f\n", ak_activation_name(op),
-                                pass.name, dtype == AK_DTYPE_F32 ? "f32" : "bf16", (long long)n, t.median_us, t.min_us,
+                                pass.name, dtype_name(dtype), (long long)n, t.median_us, t.min_us,
                                 t.max_us, bytes, bytes / (t.median_us * 1e3), copy.median_us, copy_gbps,
                                 copy.median_us / t.median_us);
                 }

@@ -8,8 +8,9 @@
 #
 #   bench/gpu/run.sh OUT [--quick] [--arch 90]
 #
-# Without a GPU (a dry run) it builds for --arch (default 90), runs the emulated tests, and says in
-# REPORT.md which steps could not run and why.
+# With a GPU it builds only what runs there (the emulated tests run in every CI run, and take minutes
+# of the GPU machine's time); without one (a dry run) it builds everything for --arch (default 90),
+# runs the emulated tests, and says in REPORT.md which steps could not run and why.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -40,7 +41,7 @@ fi
 {
   echo "command: bench/gpu/run.sh ${out##*/} $quick --arch $arch"
   echo "date: $(date -u '+%F %H:%M UTC')"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo " with uncommitted changes")"
   echo "GPU: ${gpu:-none (dry run)}"
   echo "host: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
   echo "nvcc: $(command -v nvcc >/dev/null && nvcc --version | tail -1 || echo 'not found')"
@@ -51,7 +52,8 @@ build="$out/build"
 if ! command -v nvcc >/dev/null; then
   step build "failed: nvcc not found (the CUDA toolkit is needed)"
 elif cmake -S native -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="$arch" \
-     > "$out/build.log" 2>&1 && cmake --build "$build" --parallel >> "$out/build.log" 2>&1; then
+     > "$out/build.log" 2>&1 && cmake --build "$build" --parallel \
+     ${gpu:+--target actinium_cuda_tests actinium_cuda_bench} >> "$out/build.log" 2>&1; then
   step build "ok: sm_$arch ($build)"
 else
   step build "failed: see build.log"
@@ -69,10 +71,21 @@ if [ -z "$gpu" ]; then
   step "CUDA tests on the GPU" "skipped: no GPU (nvidia-smi finds none)"
   step "CUDA kernel timings" "skipped: no GPU"
 elif [ -x "$build/tests/actinium_cuda_tests" ]; then
-  "$build/tests/actinium_cuda_tests" > "$out/cuda_tests.txt" 2>&1
-  rc=$?
+  # One process per shard of the ops, side by side: the CPU reference and the host's checks of the
+  # large cases take minutes in one process. The output is the shards' logs one after another.
+  shards=$(( $(nproc) / 2 > 1 ? $(nproc) / 2 : 1 ))
+  seed=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+  for ((i = 0; i < shards; i++)); do
+    AK_TEST_SHARD="$i/$shards" timeout 300 "$build/tests/actinium_cuda_tests" "$seed" \
+      > "$out/cuda_tests.$i.txt" 2>&1 &
+  done
+  rc=0
+  for job in $(jobs -p); do wait "$job" || rc=$?; done
+  cat "$out"/cuda_tests.*.txt > "$out/cuda_tests.txt" && rm "$out"/cuda_tests.*.txt
+  summary=$(awk '/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3; n++ }
+                 END { printf "%d passed, %d failed, %d of '"$shards"' shards finished", p, f, n }' "$out/cuda_tests.txt")
   outcome=$([ $rc = 0 ] && echo passed || echo "FAILED (exit $rc)")
-  step "CUDA tests on the GPU" "$outcome: $(tail -1 "$out/cuda_tests.txt")"
+  step "CUDA tests on the GPU" "$outcome: $summary (seed $seed)"
   if "$build/actinium_cuda_bench" $quick > "$out/cuda_kernels.csv" 2> "$out/cuda_bench.log"; then
     step "CUDA kernel timings" "ok: $(($(wc -l < "$out/cuda_kernels.csv") - 1)) cases"
   else
