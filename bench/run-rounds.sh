@@ -21,8 +21,9 @@ mkdir -p bench/results
   echo "- compiler: $(c++ --version | head -1); JDK: $("$java" -version 2>&1 | head -1)"
   echo
   echo "Floor = max(bytes / copy bandwidth, flops / FMA peak); bytes 2n and 3n elements forward and"
-  echo "backward; flops per element from AK_ACTIVATIONS. The copy and the peak are measured in every"
-  echo "round, and fractions are medians over rounds of the per-round ratio. C ABI: each thread calls"
+  echo "backward (gated ops: 3n and 5n for n outputs); flops per element from AK_ACTIVATIONS. The copy"
+  echo "and the peak are measured in every round, and fractions are medians over rounds of the"
+  echo "per-round ratio. C ABI: each thread calls"
   echo "the kernel on its half, against glibc memcpy; (stream) rows use non-temporal stores. Java API:"
   echo "Activations.* over Parallel (which streams relu outputs of 16 MiB and more), against"
   echo "MemorySegment.copy split the same way."

@@ -93,7 +93,7 @@ def activations(quick, reps, l2):
     compiled = {op: (torch.compile(function(op)), torch.compile(backward_function(op)),
                      torch.compile(lambda x, b, f=function(op): f(x + b))) for op in OPS}
     for n in sizes:
-        for dtype_name, dtype in (("f32", torch.float32), ("bf16", torch.bfloat16)):
+        for dtype_name, dtype in (("f32", torch.float32), ("bf16", torch.bfloat16), ("f16", torch.float16)):
             es = torch.tensor([], dtype=dtype).element_size()
             sets = max(1, min(512, 2 * l2 // (3 * n * es) + 1))
             batch = max(1, (1 << 22) // n)  # about 4M elements per timing, as in cuda_bench.cu

@@ -2,6 +2,7 @@ package dev.actinium.bench;
 
 import dev.actinium.act.Activation;
 import dev.actinium.act.Activations;
+import dev.actinium.act.GateHalf;
 
 import dev.actinium.Actinium;
 import dev.actinium.DType;
@@ -78,15 +79,28 @@ public final class ApiBench {
             Tensor dy = Tensor.wrap(Inputs.normal(n, 2, 1), n).to(dtype, arena);
             Tensor bias = Tensor.wrap(Inputs.normal(COLS, 3, 1), COLS).to(dtype, arena);
             Tensor x2 = x.reshape(n / COLS, COLS), y2 = y.reshape(n / COLS, COLS);
+            // Gated ops: n outputs from [n / COLS, 2 COLS] inputs (gate first); per output element the
+            // forward reads 2 and writes 1, the backward reads 3 and writes 2, as kernel_bench counts.
+            Tensor gatedX = Tensor.wrap(Inputs.normal(2 * n, 4, 3), n / COLS, 2 * COLS).to(dtype, arena);
+            Tensor gatedDx = Tensor.allocate(arena, dtype, n / COLS, 2 * COLS);
+            Tensor dy2 = dy.reshape(n / COLS, COLS);
 
             List<Case> cases = new ArrayList<>();
             Case copy = new Case("copy", "copy", 2 * es, 0,
                     () -> parallel.forRange(n, (s, e) -> MemorySegment.copy(src, es * s, dst, es * s, es * (e - s))), new double[rounds]);
             cases.add(copy);
             for (Activation op : Activation.values()) {
-                if (op.isGated()) continue;  // their shapes differ: bench/native/kernel_bench.cpp times them
                 int ff = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_FORWARD);
                 int bf = ActiniumNative.ak_activation_flops(op.code(), ActiniumNative.AK_BACKWARD);
+                if (op.isGated()) {
+                    cases.add(new Case(op.nativeName(), "gated forward", 3 * es, ff,
+                            () -> Activations.gatedForward(op, gatedX, null, y2, GateHalf.FIRST, parallel),
+                            new double[rounds]));
+                    cases.add(new Case(op.nativeName(), "gated backward", 5 * es, bf,
+                            () -> Activations.gatedBackward(op, gatedX, null, dy2, gatedDx, GateHalf.FIRST, parallel),
+                            new double[rounds]));
+                    continue;
+                }
                 if (op.isSeeded()) {
                     cases.add(new Case(op.nativeName(), "seeded forward", 2 * es, ff,
                             () -> Activations.forwardSeeded(op, SEED, 0, x, y, parallel), new double[rounds]));
