@@ -156,7 +156,10 @@ int main(int argc, char** argv) {
         const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;  // bytes per stored element
         char *x = allocate(es * n), *dy = allocate(es * n), *y = allocate(es * n), *y2 = allocate(es * n);
         char* bias = allocate(es * cols);
-        buffers.insert(buffers.end(), {x, dy, y, y2, bias});
+        // The gated ops' input and input gradient as a projection's [rows, 2 cols] output, gate half
+        // first: the layout the Java API takes, in which each half restarts every row.
+        char *gated_in = allocate(2 * es * n), *gated_grad = allocate(2 * es * n);
+        buffers.insert(buffers.end(), {x, dy, y, y2, bias, gated_in, gated_grad});
         {
             // The inputs of the JMH benchmark: x ~ N(0, 3), dy and bias ~ N(0, 1), stored as dtype.
             std::mt19937 rng(7);
@@ -169,6 +172,10 @@ int main(int argc, char** argv) {
                 else check(ak_convert(AK_DTYPE_F32, from.data(), dtype, to, static_cast<int64_t>(from.size()), 0));
             };
             store(xf, x), store(dyf, dy), store(bf, bias);
+            std::vector<float> gated(2 * n);  // row r: x's row r, then dy's
+            for (int64_t i = 0; i < n; ++i) gated[i / cols * 2 * cols + i % cols] = xf[i];
+            for (int64_t i = 0; i < n; ++i) gated[i / cols * 2 * cols + cols + i % cols] = dyf[i];
+            store(gated, gated_in);
         }
         const double two = 2.0 * es, three = 3.0 * es;  // bytes moved per element: forward, backward
         copy_case.push_back(cases.size());
@@ -189,14 +196,16 @@ int main(int argc, char** argv) {
                 continue;
             }
             if (ak_activation_flags(op) & AK_ACT_GATED) {
-                // gate = x, up = dy as two [rows, cols] tensors: reads 2, writes 1 forward; reads 3, writes 2
+                // n outputs from gated_in's rows: reads 2, writes 1 per output forward; reads 3, writes 2
                 // backward.
                 cases.push_back({di, name, "gated forward", three, ff, [=](int64_t a, int64_t b) {
-                    check(ak_act_gated_forward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr,
-                                               y + es * a, (b - a) / cols, cols, AK_FLAG_NONE)); }, {}});
+                    check(ak_act_gated_forward(op, dtype, p, gated_in + 2 * es * a, gated_in + es * (2 * a + cols),
+                                               2 * cols, nullptr, nullptr, y + es * a, (b - a) / cols, cols,
+                                               AK_FLAG_NONE)); }, {}});
                 cases.push_back({di, name, "gated backward", 5.0 * es, bf, [=](int64_t a, int64_t b) {
-                    check(ak_act_gated_backward(op, dtype, p, x + es * a, dy + es * a, cols, nullptr, nullptr,
-                                                dy + es * a, y + es * a, y2 + es * a, (b - a) / cols, cols,
+                    check(ak_act_gated_backward(op, dtype, p, gated_in + 2 * es * a, gated_in + es * (2 * a + cols),
+                                                2 * cols, nullptr, nullptr, dy + es * a, gated_grad + 2 * es * a,
+                                                gated_grad + es * (2 * a + cols), (b - a) / cols, cols,
                                                 AK_FLAG_NONE)); }, {}});
                 continue;
             }
