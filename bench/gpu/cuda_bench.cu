@@ -2,8 +2,11 @@
 // pass and dtype at each size, against the device-to-device copy of the same bytes measured in the
 // same run. Inputs rotate through buffers that together exceed twice the L2 cache, so every call
 // reads from device memory. Prints one CSV row per case (header first).
-//   actinium_cuda_bench [--quick] [--reps N]
-#include <cuda_runtime.h>
+//   actinium_cuda_bench [--quick] [--reps N] [--n ELEMENTS] [--batch CALLS]
+// The same source builds against the CPU emulation of CUDA (actinium_cuda_bench_emulated, run in
+// every build with a small --n): every case's calls are checked there, so a GPU run never stops at
+// a call the bench gets wrong.
+#include "cuda/cuda_api.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -32,7 +35,7 @@ void cuda_ok(cudaError_t err, const char* what) {
 
 // Buffers of one case, rotated so that their sum exceeds the footprint (twice the L2).
 struct Rotation {
-    std::vector<void*> sets;  // each set: x, dy (also the bias), y
+    std::vector<void*> sets;  // each set: x, dy (also the bias, or the gated ops' up half), y
     int64_t bytes = 0;
     // Every tensor holds the same normal(0, 3) values as torch_bench.py's randn * 3 draws (a fixed seed
     // here): the activations branch on the input, so constant inputs would flatter every kernel.
@@ -98,12 +101,18 @@ const char* dtype_name(int dtype) { return dtype == AK_DTYPE_F32 ? "f32" : dtype
 
 int main(int argc, char** argv) {
     bool quick = false;
-    int reps = 0;
+    int reps = 0, batch_override = 0;
+    int64_t only_n = 0;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--quick")) quick = true;
         else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) reps = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--n") && i + 1 < argc) only_n = std::atoll(argv[++i]);
+        else if (!std::strcmp(argv[i], "--batch") && i + 1 < argc) batch_override = std::atoi(argv[++i]);
         else die("unknown argument", argv[i]);
     }
+    const int64_t cols = 4096;  // bias rows of a typical hidden size
+    if (only_n < 0 || only_n % (2 * cols) != 0) die("--n", "must be a positive multiple of 8192 (gated rows of 4096)");
+    if (batch_override < 0) die("--batch", "must be positive");
     if (reps <= 0) reps = quick ? 20 : 100;
     int32_t count = 0;
     if (ak_cuda_device_count(&count) != AK_OK || count == 0) die("no CUDA device", ak_cuda_last_error());
@@ -113,15 +122,16 @@ int main(int argc, char** argv) {
     int l2 = 0;
     cuda_ok(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, 0), "cudaDeviceGetAttribute");
     const int64_t footprint = 2 * int64_t(l2);
-    const std::vector<int64_t> sizes = quick ? std::vector<int64_t>{1 << 16, 1 << 24}
-                                             : std::vector<int64_t>{1 << 16, 1 << 20, 1 << 24, 1 << 26};
-    const int64_t cols = 4096;  // bias rows of a typical hidden size
+    const std::vector<int64_t> sizes = only_n > 0 ? std::vector<int64_t>{only_n}
+                                       : quick    ? std::vector<int64_t>{1 << 16, 1 << 24}
+                                                  : std::vector<int64_t>{1 << 16, 1 << 20, 1 << 24, 1 << 26};
     std::printf("op,pass,dtype,n,us_median,us_min,us_max,bytes,gbps,copy_us,copy_gbps,of_copy\n");
     for (int64_t n : sizes)
         for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16, AK_DTYPE_F16}) {
             const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;
             Rotation rot(n * es, footprint, dtype);
-            const int batch = int(std::max<int64_t>(1, (int64_t(1) << 22) / n));  // about 4M elements per timing
+            // about 4M elements per timing
+            const int batch = batch_override > 0 ? batch_override : int(std::max<int64_t>(1, (int64_t(1) << 22) / n));
             cuda_ok(cudaDeviceSynchronize(), "cudaDeviceSynchronize");  // the fills, before any timing
             // The copy of the bytes a pass must move: read n, write n (forward); read 2n, write n.
             const Timing copy2 = time_calls(stream, reps, batch, [&](size_t i) {
@@ -134,35 +144,61 @@ int main(int argc, char** argv) {
             for (int op = 0; op < AK_ACT_COUNT; ++op) {
                 const std::vector<float> params = ak::default_params(op);
                 const float* p = params.empty() ? nullptr : params.data();
-                const bool gated = ak_activation_flags(op) & AK_ACT_GATED;
-                if (ak_activation_flags(op) & AK_ACT_SEEDED) continue;  // not timed on the GPU yet
+                const int32_t flags = ak_activation_flags(op);
+                // elements: what the pass moves, in storage elements; copy: the copy it is held to, which
+                // moves copy_elements (scaled to the pass's bytes: "the copy of the same bytes").
                 struct Pass {
                     const char* name;
-                    int64_t tensors;
+                    double elements;
+                    const Timing* copy;
+                    double copy_elements;
                 };
-                for (const Pass pass : {Pass{"forward", 2}, Pass{"backward", 3}, Pass{"forward_bias", 2}}) {
-                    // Gated ops: gate = x and up = dy, y of n / 2 elements (3 half-size tensors forward);
-                    // backward and bias timings are element-wise ops' only.
-                    if (gated && std::strcmp(pass.name, "forward") != 0) continue;
+                Pass passes[3];
+                int pass_count = 0;
+                if (flags & AK_ACT_GATED) {
+                    // gate = x and up = dy, [n / 2 / cols, cols] each; y (and dgate, dup) of n / 2.
+                    passes[pass_count++] = {"forward", 1.5 * n, &copy2, 2.0 * n};
+                    passes[pass_count++] = {"backward", 2.5 * n, &copy3, 3.0 * n};
+                } else {
+                    passes[pass_count++] = {"forward", 2.0 * n, &copy2, 2.0 * n};
+                    passes[pass_count++] = {"backward", 3.0 * n, &copy3, 3.0 * n};
+                    if (!(flags & AK_ACT_SEEDED)) passes[pass_count++] = {"forward_bias", 2.0 * n, &copy2, 2.0 * n};
+                }
+                const int64_t half = n / 2, rows = half / cols;
+                for (int k = 0; k < pass_count; ++k) {
+                    const Pass& pass = passes[k];
+                    const bool forward = !std::strcmp(pass.name, "forward");
                     const Timing t = time_calls(stream, reps, batch, [&](size_t i) {
-                        if (gated)
-                            ok(ak_cuda_act_gated_forward(0, op, dtype, p, rot.x(i), rot.dy(i), cols, nullptr, nullptr,
-                                                         rot.y(i), n / 2 / cols, cols), "gated forward");
-                        else if (!std::strcmp(pass.name, "forward"))
-                            ok(ak_cuda_act_forward(0, op, dtype, p, rot.x(i), rot.y(i), n), "forward");
-                        else if (!std::strcmp(pass.name, "backward"))
-                            ok(ak_cuda_act_backward(0, op, dtype, p, rot.x(i), rot.dy(i), rot.y(i), n), "backward");
-                        else
-                            ok(ak_cuda_act_forward_bias(0, op, dtype, p, rot.x(i), rot.dy(i), rot.y(i), n / cols,
-                                                        cols), "forward_bias");
+                        auto* y = static_cast<char*>(rot.y(i));
+                        if (flags & AK_ACT_GATED) {
+                            if (forward)
+                                ok(ak_cuda_act_gated_forward(0, op, dtype, p, rot.x(i), rot.dy(i), cols, nullptr,
+                                                             nullptr, y, rows, cols), "gated forward");
+                            else  // dy: the second half of x's buffer; dgate and dup: y's halves
+                                ok(ak_cuda_act_gated_backward(0, op, dtype, p, rot.x(i), rot.dy(i), cols, nullptr,
+                                                              nullptr, static_cast<char*>(rot.x(i)) + half * es, y,
+                                                              y + half * es, rows, cols), "gated backward");
+                        } else if (flags & AK_ACT_SEEDED) {
+                            if (forward)
+                                ok(ak_cuda_act_seeded_forward(0, op, dtype, p, 42, 0, rot.x(i), y, n),
+                                   "seeded forward");
+                            else
+                                ok(ak_cuda_act_seeded_backward(0, op, dtype, p, 42, 0, rot.x(i), rot.dy(i), y, n),
+                                   "seeded backward");
+                        } else if (forward) {
+                            ok(ak_cuda_act_forward(0, op, dtype, p, rot.x(i), y, n), "forward");
+                        } else if (!std::strcmp(pass.name, "backward")) {
+                            ok(ak_cuda_act_backward(0, op, dtype, p, rot.x(i), rot.dy(i), y, n), "backward");
+                        } else {
+                            ok(ak_cuda_act_forward_bias(0, op, dtype, p, rot.x(i), rot.dy(i), y, n / cols, cols),
+                               "forward_bias");
+                        }
                     });
-                    const Timing& copy = pass.tensors == 3 ? copy3 : copy2;
-                    const double bytes = double(gated ? 3 * (n / 2) * es : pass.tensors * n * es);
-                    const double copy_gbps = bytes / (copy.median_us * 1e3);
+                    const double bytes = pass.elements * es;
+                    const double copy_us = pass.copy->median_us * pass.elements / pass.copy_elements;
                     std::printf("%s,%s,%s,%lld,%.2f,%.2f,%.2f,%.0f,%.1f,%.2f,%.1f,%.3f\n", ak_activation_name(op),
-                                pass.name, dtype_name(dtype), (long long)n, t.median_us, t.min_us,
-                                t.max_us, bytes, bytes / (t.median_us * 1e3), copy.median_us, copy_gbps,
-                                copy.median_us / t.median_us);
+                                pass.name, dtype_name(dtype), (long long)n, t.median_us, t.min_us, t.max_us, bytes,
+                                bytes / (t.median_us * 1e3), copy_us, bytes / (copy_us * 1e3), copy_us / t.median_us);
                 }
             }
         }

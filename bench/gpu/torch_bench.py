@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The baselines of bench/gpu: the same ops, passes, dtypes and sizes as actinium_cuda_bench, in
-PyTorch eager (out= variants: no allocation in the timed region) and torch.compile (one fused
-kernel where Inductor makes one), plus cuBLAS GEMV/GEMM through torch.matmul for the sparse family.
+"""The baselines of bench/gpu: ops of actinium_cuda_bench that PyTorch has (OPS, and the gated ones
+as f(gate) * up), with its passes, dtypes and sizes, in PyTorch eager (out= variants: no allocation
+in the timed region; a pass without one is left out) and torch.compile (one fused kernel where
+Inductor makes one), plus cuBLAS GEMV/GEMM through torch.matmul for the sparse family.
 Timed with CUDA events around one call, inputs rotated through buffers larger than twice the L2.
 Prints CSV rows in actinium_cuda_bench's columns, with the implementation in the first column.
 
@@ -13,34 +14,54 @@ import sys
 
 import torch
 
-OPS = ["relu", "gelu_erf", "gelu_tanh", "silu"]
+# The element-wise ops, with PyTorch's defaults where Actinium's match them (softplus beta 1,
+# threshold 20; elu alpha 1). torch.compile is timed for COMPILED only: each compiled function is
+# specialized per dtype and shape, and the compilations of every op would not fit the script's time.
+OPS = ["relu", "gelu_erf", "gelu_tanh", "silu", "sigmoid", "tanh", "softplus", "elu", "hardswish", "mish"]
+COMPILED = {"relu", "gelu_erf", "gelu_tanh", "silu", "swiglu"}
+# Gated ops as PyTorch users write them: f(gate) * up, two kernels in eager.
+GATED = {"swiglu": "silu", "geglu_erf": "gelu_erf", "geglu_tanh": "gelu_tanh"}
 COLS = 4096  # bias rows, as in cuda_bench.cu
 
 
 def forward_eager(op):
+    """y = f(x) into y, or None where PyTorch has no out= variant."""
     aten = torch.ops.aten
-    if op == "relu":
-        return lambda x, y: aten.clamp_min.out(x, 0, out=y)  # relu has no true out= variant
-    if op == "gelu_erf":
-        return lambda x, y: aten.gelu.out(x, approximate="none", out=y)
-    if op == "gelu_tanh":
-        return lambda x, y: aten.gelu.out(x, approximate="tanh", out=y)
-    return lambda x, y: aten.silu.out(x, out=y)
+    return {
+        "relu": lambda x, y: aten.clamp_min.out(x, 0, out=y),  # relu has no true out= variant
+        "gelu_erf": lambda x, y: aten.gelu.out(x, approximate="none", out=y),
+        "gelu_tanh": lambda x, y: aten.gelu.out(x, approximate="tanh", out=y),
+        "silu": lambda x, y: aten.silu.out(x, out=y),
+        "sigmoid": lambda x, y: aten.sigmoid.out(x, out=y),
+        "tanh": lambda x, y: aten.tanh.out(x, out=y),
+        "softplus": lambda x, y: aten.softplus.out(x, 1, 20, out=y),
+        "elu": lambda x, y: aten.elu.out(x, 1.0, 1, 1, out=y),
+        "hardswish": lambda x, y: aten.hardswish.out(x, out=y),
+        "mish": lambda x, y: aten.mish.out(x, out=y),
+    }.get(op)
 
 
 def backward_eager(op):
+    """dx = f'(x) dy into dx, or None where PyTorch has no grad_input= variant. sigmoid's and tanh's
+    take the saved output where Actinium's take the input: the same bytes move."""
     aten = torch.ops.aten
-    if op == "relu":
-        return lambda x, dy, dx: aten.threshold_backward.grad_input(dy, x, 0, grad_input=dx)
-    if op == "gelu_erf":
-        return lambda x, dy, dx: aten.gelu_backward.grad_input(dy, x, approximate="none", grad_input=dx)
-    if op == "gelu_tanh":
-        return lambda x, dy, dx: aten.gelu_backward.grad_input(dy, x, approximate="tanh", grad_input=dx)
-    return lambda x, dy, dx: aten.silu_backward.grad_input(dy, x, grad_input=dx)
+    return {
+        "relu": lambda x, dy, dx: aten.threshold_backward.grad_input(dy, x, 0, grad_input=dx),
+        "gelu_erf": lambda x, dy, dx: aten.gelu_backward.grad_input(dy, x, approximate="none", grad_input=dx),
+        "gelu_tanh": lambda x, dy, dx: aten.gelu_backward.grad_input(dy, x, approximate="tanh", grad_input=dx),
+        "silu": lambda x, dy, dx: aten.silu_backward.grad_input(dy, x, grad_input=dx),
+        "sigmoid": lambda x, dy, dx: aten.sigmoid_backward.grad_input(dy, x, grad_input=dx),
+        "tanh": lambda x, dy, dx: aten.tanh_backward.grad_input(dy, x, grad_input=dx),
+        "softplus": lambda x, dy, dx: aten.softplus_backward.grad_input(dy, x, 1, 20, grad_input=dx),
+        "elu": lambda x, dy, dx: aten.elu_backward.grad_input(dy, 1.0, 1, 1, False, x, grad_input=dx),
+    }.get(op)
 
 
 def function(op):
     f = torch.nn.functional
+    if op in GATED:
+        gate = function(GATED[op])
+        return lambda g, u: gate(g) * u
     return {
         "relu": f.relu,
         "gelu_erf": lambda x: f.gelu(x, approximate="none"),
@@ -86,12 +107,22 @@ def row(impl, op, pass_name, dtype, n, timing, bytes_moved, copy_us):
           f"{copy_us / median:.3f}", flush=True)
 
 
+def timed_row(impl, op, pass_name, dtype_name, n, call, timed, bytes_moved, copy_us):
+    """One CSV row, or a line on stderr where PyTorch refuses the call: the other rows go on."""
+    try:
+        row(impl, op, pass_name, dtype_name, n, timed(call), bytes_moved, copy_us)
+    except Exception as e:  # noqa: BLE001 - a missing variant in this PyTorch version
+        print(f"torch_bench: {impl} {op} {pass_name} {dtype_name} {n}: {type(e).__name__}: {e}", file=sys.stderr)
+
+
 def activations(quick, reps, l2):
-    sizes = [1 << 16, 1 << 24] if quick else [1 << 16, 1 << 20, 1 << 24, 1 << 26]
+    # 16M first: where the script is cut at its time limit, the rows that matter most are in.
+    sizes = [1 << 24, 1 << 16] if quick else [1 << 24, 1 << 26, 1 << 20, 1 << 16]
     # One compiled function per op and pass; Inductor specializes it per dtype and shape.
     torch._dynamo.config.cache_size_limit = 64
     compiled = {op: (torch.compile(function(op)), torch.compile(backward_function(op)),
-                     torch.compile(lambda x, b, f=function(op): f(x + b))) for op in OPS}
+                     torch.compile(lambda x, b, f=function(op): f(x + b))) for op in COMPILED - GATED.keys()}
+    compiled_gated = {op: torch.compile(function(op)) for op in COMPILED & GATED.keys()}
     for n in sizes:
         for dtype_name, dtype in (("f32", torch.float32), ("bf16", torch.bfloat16), ("f16", torch.float16)):
             es = torch.tensor([], dtype=dtype).element_size()
@@ -108,26 +139,41 @@ def activations(quick, reps, l2):
             copy2 = timed(lambda i: ys[i % sets].copy_(xs[i % sets]))[0]
             copy3 = timed(lambda i: (ys[i % sets].copy_(xs[i % sets]),
                                      dys[i % sets][: n // 2].copy_(xs[i % sets][: n // 2])))[0]
+            bias = [d[:COLS] for d in dys]
             for op in OPS:
                 fwd, bwd = forward_eager(op), backward_eager(op)
-                t = timed(lambda i: fwd(xs[i % sets], ys[i % sets]))
-                row("torch_eager", op, "forward", dtype_name, n, t, 2 * n * es, copy2)
-                t = timed(lambda i: bwd(xs[i % sets], dys[i % sets], ys[i % sets]))
-                row("torch_eager", op, "backward", dtype_name, n, t, 3 * n * es, copy3)
-                bias = [d[:COLS] for d in dys]
+                timed_row("torch_eager", op, "forward", dtype_name, n,
+                          lambda i: fwd(xs[i % sets], ys[i % sets]), timed, 2 * n * es, copy2)
+                if bwd is not None:
+                    timed_row("torch_eager", op, "backward", dtype_name, n,
+                              lambda i: bwd(xs[i % sets], dys[i % sets], ys[i % sets]), timed, 3 * n * es, copy3)
                 # Eager has no fused bias + activation: an add into a scratch tensor, then the op.
-                t = timed(lambda i: (torch.add(xs[i % sets].view(-1, COLS), bias[i % sets],
-                                               out=scratch.view(-1, COLS)),
-                                     fwd(scratch, ys[i % sets])))
-                row("torch_eager", op, "forward_bias", dtype_name, n, t, 2 * n * es, copy2)
+                timed_row("torch_eager", op, "forward_bias", dtype_name, n,
+                          lambda i: (torch.add(xs[i % sets].view(-1, COLS), bias[i % sets], out=scratch.view(-1, COLS)),
+                                     fwd(scratch, ys[i % sets])), timed, 2 * n * es, copy2)
+                if op not in compiled:
+                    continue
                 compiled_fwd, compiled_bwd, compiled_bias = compiled[op]
-                t = timed(lambda i: compiled_fwd(xs[i % sets]))
-                row("torch_compile", op, "forward", dtype_name, n, t, 2 * n * es, copy2)
-                t = timed(lambda i: compiled_bwd(xs[i % sets], dys[i % sets]))
-                row("torch_compile", op, "backward", dtype_name, n, t, 3 * n * es, copy3)
-                t = timed(lambda i: compiled_bias(xs[i % sets].view(-1, COLS), bias[i % sets]))
-                row("torch_compile", op, "forward_bias", dtype_name, n, t, 2 * n * es, copy2)
-            del xs, dys, ys, scratch
+                timed_row("torch_compile", op, "forward", dtype_name, n,
+                          lambda i: compiled_fwd(xs[i % sets]), timed, 2 * n * es, copy2)
+                timed_row("torch_compile", op, "backward", dtype_name, n,
+                          lambda i: compiled_bwd(xs[i % sets], dys[i % sets]), timed, 3 * n * es, copy3)
+                timed_row("torch_compile", op, "forward_bias", dtype_name, n,
+                          lambda i: compiled_bias(xs[i % sets].view(-1, COLS), bias[i % sets]), timed, 2 * n * es,
+                          copy2)
+            # Gated, as cuda_bench.cu times them: gate = x and up = dy, n / 2 elements each, y of n / 2.
+            half = n // 2
+            for op, gate_op in GATED.items():
+                gate_fwd = forward_eager(gate_op)
+                timed_row("torch_eager", op, "forward", dtype_name, n,
+                          lambda i: (gate_fwd(xs[i % sets][:half], scratch[:half]),
+                                     torch.mul(scratch[:half], dys[i % sets][:half], out=ys[i % sets][:half])),
+                          timed, 3 * half * es, copy2)
+                if op in compiled_gated:
+                    timed_row("torch_compile", op, "forward", dtype_name, n,
+                              lambda i: compiled_gated[op](xs[i % sets][:half], dys[i % sets][:half]), timed,
+                              3 * half * es, copy2)
+            del xs, dys, ys, scratch, bias
             torch.cuda.empty_cache()
 
 

@@ -1,6 +1,7 @@
 // The CUDA runtime API of the emulation (emulation.h): one device, one stream, host memory standing
 // in for device memory (red zones around each allocation, quarantine after free), errors and their
 // messages.
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -91,10 +92,10 @@ cudaError_t cudaSetDevice(int device) {
 }
 
 cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) {
-    if (!value || device != 0 || attr != cudaDevAttrMultiProcessorCount)
+    if (!value || device != 0 || (attr != cudaDevAttrMultiProcessorCount && attr != cudaDevAttrL2CacheSize))
         return api_error(cudaErrorInvalidValue, "cudaDeviceGetAttribute(%d, device %d)", int(attr), device);
     std::lock_guard<std::mutex> lock(emulator().mutex);
-    *value = emulator().multiprocessors;
+    *value = attr == cudaDevAttrL2CacheSize ? ak::emu::kL2Bytes : emulator().multiprocessors;
     return cudaSuccess;
 }
 
@@ -127,6 +128,53 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
     if (stream && !e.streams.count(stream))
         return api_error(cudaErrorInvalidResourceHandle, "cudaStreamSynchronize: not a stream");
     return sticky_or(cudaSuccess);  // work ran when it was enqueued
+}
+
+cudaError_t cudaDeviceSynchronize() {
+    std::lock_guard<std::mutex> lock(emulator().mutex);
+    return sticky_or(cudaSuccess);  // work ran when it was enqueued
+}
+
+// An event is the host time at which it was recorded (all work enqueued before it has run).
+struct CUevent_st {
+    std::chrono::steady_clock::time_point at{};
+    bool recorded = false;
+};
+
+cudaError_t cudaEventCreate(cudaEvent_t* event) {
+    if (!event) return api_error(cudaErrorInvalidValue, "cudaEventCreate: event is null");
+    *event = new CUevent_st;
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t event) {
+    delete event;
+    return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
+    if (!event) return api_error(cudaErrorInvalidResourceHandle, "cudaEventRecord: event is null");
+    auto& e = emulator();
+    std::lock_guard<std::mutex> lock(e.mutex);
+    if (stream && !e.streams.count(stream))
+        return api_error(cudaErrorInvalidResourceHandle, "cudaEventRecord: not a stream");
+    event->at = std::chrono::steady_clock::now();
+    event->recorded = true;
+    return sticky_or(cudaSuccess);
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t event) {
+    if (!event) return api_error(cudaErrorInvalidResourceHandle, "cudaEventSynchronize: event is null");
+    std::lock_guard<std::mutex> lock(emulator().mutex);
+    return sticky_or(cudaSuccess);
+}
+
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t stop) {
+    if (!ms || !start || !stop) return api_error(cudaErrorInvalidValue, "cudaEventElapsedTime: a null argument");
+    if (!start->recorded || !stop->recorded)
+        return api_error(cudaErrorInvalidResourceHandle, "cudaEventElapsedTime: an event was not recorded");
+    *ms = std::chrono::duration<float, std::milli>(stop->at - start->at).count();
+    return cudaSuccess;
 }
 
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {

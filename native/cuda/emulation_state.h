@@ -34,6 +34,9 @@ inline constexpr size_t kStackBytes = 1024 * 1024;  // above the 512 KiB of loca
 inline constexpr size_t kMaxSharedBytes = 48 * 1024;
 inline constexpr uint64_t kMaxBlocks = uint64_t(1) << 24;  // beyond this the emulation would run for hours
 inline constexpr size_t kDeviceBytes = size_t(4) << 30;
+// The L2 size the emulated device reports (cudaDevAttrL2CacheSize): a benchmark sizes its rotation
+// of buffers by it.
+inline constexpr int kL2Bytes = 4 << 20;
 inline constexpr size_t kRedzone = 256;  // unallocated bytes on either side of each allocation
 // Fresh device memory and shared memory: NaN as f32, bf16 and f16, never zero.
 inline constexpr unsigned char kPoison = 0xff;
