@@ -186,8 +186,8 @@ void compare(const char* at, const char* what, int op, const float* params, cons
              const HostTensor& cpu, const HostTensor* scale, const HostTensor& input) {
     compare(at, what, op, params, gpu, cpu, scale, input, [&](int64_t i) {
         char text[96];
-        std::snprintf(text, sizeof text, "input %.9g%s%.9g", input.get(i), scale ? ", dy " : "",
-                      scale ? scale->get(i) : 0.0f);
+        if (scale) std::snprintf(text, sizeof text, "input %.9g, dy %.9g", input.get(i), scale->get(i));
+        else std::snprintf(text, sizeof text, "input %.9g", input.get(i));
         return std::string(text);
     });
 }
