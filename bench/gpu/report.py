@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes OUT/REPORT.md from what bench/gpu/run.sh left in OUT: the machine, the steps and their
 outcome (steps.tsv), the test summaries, and per case Actinium's time, fraction of the device copy,
-and ratio over PyTorch eager and torch.compile (cuda_kernels.csv, torch.csv). Standard library only.
+and ratio over PyTorch eager and torch.compile (cuda_kernels.csv, torch.csv), and the Java demo's
+table where it ran (java_demo_cuda_*.txt). Standard library only.
 
     report.py OUT
 """
@@ -60,6 +61,13 @@ def main(out):
         text = read_text(os.path.join(out, name)).splitlines()
         if text:
             lines += ["", f"## {name}", "", "```"] + text[-3:] + ["```"]
+    for name in ("java_demo_cuda_f32.txt", "java_demo_cuda_bf16.txt"):
+        text = read_text(os.path.join(out, name)).splitlines()
+        start = next((i for i, line in enumerate(text) if line.startswith("n = ")), None)
+        if start is not None:  # the demo's table: every op through the Java API on the GPU
+            lines += ["", f"## {name} (the Java API on the GPU)", "", "```"] + text[start:] + ["```"]
+        elif text:
+            lines += ["", f"## {name}", "", "```"] + text[-5:] + ["```"]
     with open(os.path.join(out, "REPORT.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     return 0

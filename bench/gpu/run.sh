@@ -8,6 +8,9 @@
 #
 #   bench/gpu/run.sh OUT [--quick] [--arch 90]
 #
+# With a Java runtime packed by bench/gpu/pack-java.sh (in .gpu-java, or $ACTINIUM_GPU_JAVA), it also
+# runs the demo on the GPU through the Java API.
+#
 # With a GPU it builds only what runs there (the emulated tests run in every CI run, and take minutes
 # of the GPU machine's time); without one (a dry run) it builds everything for --arch (default 90),
 # runs the emulated tests, and says in REPORT.md which steps could not run and why.
@@ -41,7 +44,8 @@ fi
 {
   echo "command: bench/gpu/run.sh ${out##*/} $quick --arch $arch"
   echo "date: $(date -u '+%F %H:%M UTC')"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo " with uncommitted changes")"
+  dirty=$(git diff --quiet HEAD 2>/dev/null || echo " with uncommitted changes")
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
   echo "GPU: ${gpu:-none (dry run)}"
   echo "host: $(sed -n 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1), $(nproc) CPUs, $(uname -sr)"
   echo "nvcc: $(command -v nvcc >/dev/null && nvcc --version | tail -1 || echo 'not found')"
@@ -82,8 +86,9 @@ elif [ -x "$build/tests/actinium_cuda_tests" ]; then
   rc=0
   for job in $(jobs -p); do wait "$job" || rc=$?; done
   cat "$out"/cuda_tests.*.txt > "$out/cuda_tests.txt" && rm "$out"/cuda_tests.*.txt
-  summary=$(awk '/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3; n++ }
-                 END { printf "%d passed, %d failed, %d of '"$shards"' shards finished", p, f, n }' "$out/cuda_tests.txt")
+  summary=$(awk -v shards="$shards" '/^[0-9]+ passed, [0-9]+ failed/ { p += $1; f += $3; n++ }
+                 END { printf "%d passed, %d failed, %d of %d shards finished", p, f, n, shards }' \
+            "$out/cuda_tests.txt")
   outcome=$([ $rc = 0 ] && echo passed || echo "FAILED (exit $rc)")
   step "CUDA tests on the GPU" "$outcome: $summary (seed $seed)"
   if "$build/actinium_cuda_bench" $quick > "$out/cuda_kernels.csv" 2> "$out/cuda_bench.log"; then
@@ -93,6 +98,23 @@ elif [ -x "$build/tests/actinium_cuda_tests" ]; then
   fi
 else
   step "CUDA tests on the GPU" "skipped: the build failed"
+fi
+
+# The Java API on the GPU, through a runtime packed by bench/gpu/pack-java.sh (the GPU machine has no
+# Java): the demo, every op forward and backward on a 16M tensor with its error against float64.
+javadir=${ACTINIUM_GPU_JAVA:-$root/.gpu-java}
+if [ -z "$gpu" ]; then
+  step "Java API on the GPU (demo)" "skipped: no GPU"
+elif [ -x "$javadir/jre/bin/java" ] && [ -f "$javadir/benchmarks.jar" ]; then
+  failed=""
+  for dtype in f32 bf16; do
+    timeout 240 "$javadir/jre/bin/java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
+      -cp "$javadir/benchmarks.jar" dev.actinium.bench.Demo --device cuda --dtype "$dtype" --size 16777216 \
+      --repeat 3 > "$out/java_demo_cuda_$dtype.txt" 2>&1 || failed="$failed $dtype"
+  done
+  step "Java API on the GPU (demo)" "$([ -z "$failed" ] && echo ok || echo "FAILED:$failed"): java_demo_cuda_*.txt"
+else
+  step "Java API on the GPU (demo)" "skipped: no runtime in $javadir (bench/gpu/pack-java.sh makes one)"
 fi
 
 if [ -z "$gpu" ]; then
