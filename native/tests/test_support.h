@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "common/act_defaults.h"
+#include "cpu/cpu_features.h"
 #include "include/actinium.h"
 #include "ops/half.h"
 
-// The ISAs of ak_isa; the enum has no count of its own.
-constexpr int32_t kIsaCount = AK_ISA_AVX512_BF16 + 1;
+// The ISAs of ak_isa (the enum has no count of its own): the library's count, which
+// cpu_features.cpp checks against the enum.
+using ak::cpu::kIsaCount;
 
 // Flags that run one call on isa, whatever ak_cpu_set_isa() chose.
 inline int32_t isa_flag(int32_t isa) { return (isa + 1) << AK_FLAG_ISA_SHIFT; }
