@@ -33,11 +33,23 @@ struct gated {
         V f = Gate::fwd(gate, p), g = Up::fwd(up, NoParams{});
         // f'(gate) dy first, then g(up): dy g(up) may overflow where f' is tiny. A select gradient
         // (ReLU) takes dy g(up) instead, so that a blocked gate gives 0 even against an infinite up.
+        // f'(gate) dy and f(gate) can overflow to inf from finite inputs (sreglu: 2 gate dy and
+        // gate^2 at gate = 1e30); where the other factor is 0 the exact result is then 0, not the
+        // inf * 0 = NaN of the plain product. Infinite or NaN inputs keep IEEE's answer.
+        V finite_inputs = vmax(vabs(gate), vabs(dy));  // NaN or inf where either is
         V dg;
         if constexpr (select_gradient<Gate>::value) dg = Gate::bwd(gate, mul_nan_first(dy, g), p);
-        else dg = mul_nan_first(Gate::bwd(gate, dy, p), g);
+        else dg = zero_where_factor_zero(g, finite_inputs, mul_nan_first(Gate::bwd(gate, dy, p), g));
+        V gf = zero_where_factor_zero(dy, finite_inputs, mul_nan_first(dy, f));
         dgate = quiet_nan_or(gate, quiet_nan_or(up, dg));
-        dup = quiet_nan_or(gate, quiet_nan_or(up, Up::bwd(up, mul_nan_first(dy, f), NoParams{})));
+        dup = quiet_nan_or(gate, quiet_nan_or(up, Up::bwd(up, gf, NoParams{})));
+    }
+    // 0 where factor is 0 and magnitude (the largest input of the other factors) is finite, else
+    // product. A NaN dy makes magnitude NaN and keeps the product; a NaN g (a NaN up) gives 0 here,
+    // and the NaN rule above puts up's NaN back.
+    template <class V> AK_HD static V zero_where_factor_zero(V factor, V magnitude, V product) {
+        return select(magnitude < V(bits_to_float(0x7f800000)), select(vabs(factor) > V(0.0f), product, V(0.0f)),
+                      product);
     }
     static const char* invalid(const Params& p) {
         if constexpr (has_invalid<Gate>::value) return Gate::invalid(p);

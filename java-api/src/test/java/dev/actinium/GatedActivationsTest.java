@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -125,5 +126,39 @@ class GatedActivationsTest {
                 }
             }
         }
+    }
+
+    /**
+     * sreglu's f'(gate) dy = 2 gate dy and f(gate) = gate^2 overflow to inf at gate = 1e30, where
+     * the other factor 0 makes the exact gradient 0 (not inf * 0 = NaN); a NaN dy stays NaN.
+     */
+    @Test
+    void overflowTimesZeroIsZero() {
+        for (Isa isa : Actinium.supportedIsas()) {
+            Actinium.useIsa(isa);
+            for (DType dtype : new DType[] {DType.F32, DType.BF16}) {  // f16 has no 1e30 (it would be inf)
+                float[][] cases = {{1e30f, 0f, 1e30f, 0f, Float.NaN}, {1e30f, 1f, 0f, Float.NaN, 0f},
+                    {1e30f, 0f, Float.NaN, Float.NaN, Float.NaN}};
+                for (float[] c : cases) {  // gate, up, dy, then dgate and dup wanted (NaN: any NaN)
+                    try (Arena arena = Arena.ofConfined()) {
+                        Tensor x = Tensor.wrap(new float[] {c[0], c[1]}, 1, 2).to(dtype, arena);
+                        Tensor dy = Tensor.wrap(new float[] {c[2]}, 1, 1).to(dtype, arena);
+                        Tensor dx = Tensor.allocate(arena, dtype, 1, 2);
+                        Activations.gatedBackward(Activation.SREGLU, x, null, dy, dx, GateHalf.FIRST);
+                        float[] got = dx.toFloatArray();
+                        String what = isa + " " + dtype + " gate " + c[0] + " up " + c[1] + " dy " + c[2];
+                        for (int k = 0; k < 2; k++) {
+                            if (Float.isNaN(c[3 + k])) continue;
+                            assertEquals(c[3 + k], got[k], 0f, what + (k == 0 ? ": dgate" : ": dup"));
+                        }
+                        if (Float.isNaN(c[2])) {
+                            assertEquals(true, Float.isNaN(got[0]) && Float.isNaN(got[1]), what + ": " + got[0] + ", "
+                                    + got[1]);
+                        }
+                    }
+                }
+            }
+        }
+        Actinium.useIsa(Actinium.supportedIsas().get(Actinium.supportedIsas().size() - 1));
     }
 }
