@@ -36,7 +36,9 @@ struct gated {
         // f'(gate) dy and f(gate) can overflow to inf from finite inputs (sreglu: 2 gate dy and
         // gate^2 at gate = 1e30); where the other factor is 0 the exact result is then 0, not the
         // inf * 0 = NaN of the plain product. Infinite or NaN inputs keep IEEE's answer.
-        V finite_inputs = vmax(vabs(gate), vabs(dy));  // NaN or inf where either is
+        // inf where either input is inf, NaN where dy is NaN (vmax gives its second operand then);
+        // a NaN gate gives |dy| here, and the NaN rule below puts the gate's NaN back.
+        V finite_inputs = vmax(vabs(gate), vabs(dy));
         V dg;
         if constexpr (select_gradient<Gate>::value) dg = Gate::bwd(gate, mul_nan_first(dy, g), p);
         else dg = zero_where_factor_zero(g, finite_inputs, mul_nan_first(Gate::bwd(gate, dy, p), g));
