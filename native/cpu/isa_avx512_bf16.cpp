@@ -10,6 +10,7 @@ const KernelTable& avx512_bf16_table() {
         KernelTable t = avx512_table();
         t.name = "avx512_bf16";
         fill_act_shards<AK_ISA_AVX512_BF16>(t, std::make_integer_sequence<int, kActShards>{});
+        fill_learn<AK_ISA_AVX512_BF16>(t);
         return t;
     }();
     return table;

@@ -18,6 +18,7 @@ KernelTable make_table(const char* name) {
     KernelTable t{};
     t.name = name;
     fill_act_shards<Isa>(t, std::make_integer_sequence<int, kActShards>{});
+    fill_learn<Isa>(t);
     t.f32_to_bf16 = &convert<LoadStore, float, bf16>;
     t.bf16_to_f32 = &convert<LoadStore, bf16, float>;
     t.f32_to_f16 = &convert<LoadStore, float, f16>;

@@ -5,6 +5,7 @@
 
 #include "../common/dtype.h"
 #include "../include/actinium.h"
+#include "../ops/act/learnable.h"
 
 namespace ak::cpu {
 
@@ -25,6 +26,11 @@ using SeededForwardFn = void (*)(const float* params, int64_t seed, int64_t offs
                                  int64_t n, int32_t flags);
 using SeededBackwardFn = void (*)(const float* params, int64_t seed, int64_t offset, const void* x, const void* dy,
                                   void* dx, int64_t n, int32_t flags);
+using LearnForwardFn = void (*)(act::Degrees deg, const float* params, int64_t groups, const void* x, void* y,
+                               int64_t n, int64_t channels, int64_t first, int32_t flags);
+using LearnBackwardFn = void (*)(act::Degrees deg, const float* params, int64_t groups, const void* x,
+                                const void* dy, void* dx, double* dparams, int64_t n, int64_t channels,
+                                int64_t first, int32_t flags);
 using ConvertFn = void (*)(const void* x, void* y, int64_t n);
 // Runs iterations rounds of independent FMA chains; returns the flops done (sink defeats DCE).
 using FmaProbeFn = double (*)(int64_t iterations, float* sink);
@@ -43,9 +49,16 @@ struct ActKernels {
     SeededBackwardFn seeded_backward;
 };
 
+// The kernels of one learnable op and storage type (act/learnable_kernels.h).
+struct LearnKernels {
+    LearnForwardFn forward;
+    LearnBackwardFn backward;
+};
+
 struct KernelTable {
     const char* name;
     ActKernels act[AK_ACT_COUNT][kStorageCount];
+    LearnKernels learn[AK_LEARN_COUNT][kStorageCount];
     ConvertFn f32_to_bf16, bf16_to_f32, f32_to_f16, f16_to_f32;
     FmaProbeFn fma_probe;  // compute peak (ak_cpu_measure_fma_peak)
 };
@@ -66,6 +79,14 @@ AK_ACT_SHARDS_OF(AK_ISA_AVX2)
 AK_ACT_SHARDS_OF(AK_ISA_AVX512)
 AK_ACT_SHARDS_OF(AK_ISA_AVX512_BF16)
 #undef AK_ACT_SHARDS_OF
+
+// The learnable activation kernels of an ISA, in a translation unit of their own (act/learnable_table.h).
+template <int32_t Isa>
+void fill_learn(KernelTable& t);
+template <> void fill_learn<AK_ISA_SCALAR>(KernelTable& t);
+template <> void fill_learn<AK_ISA_AVX2>(KernelTable& t);
+template <> void fill_learn<AK_ISA_AVX512>(KernelTable& t);
+template <> void fill_learn<AK_ISA_AVX512_BF16>(KernelTable& t);
 
 const KernelTable& scalar_table();
 const KernelTable& avx2_table();

@@ -49,6 +49,21 @@ int32_t enter_device(const char* fn, int32_t device, DeviceContext** ctx) {
     return AK_OK;
 }
 
+int32_t scratch(const char* fn, DeviceContext* ctx, int64_t bytes, void** ptr) {
+    if (ctx->scratch_bytes < bytes) {
+        // cudaFree waits for the kernels queued on the old memory.
+        if (ctx->scratch) {
+            if (int32_t s = check(cudaFree(ctx->scratch), fn, "cudaFree (scratch)")) return s;
+            ctx->scratch = nullptr;
+            ctx->scratch_bytes = 0;
+        }
+        if (int32_t s = check(cudaMalloc(&ctx->scratch, size_t(bytes)), fn, "cudaMalloc (scratch)")) return s;
+        ctx->scratch_bytes = bytes;
+    }
+    *ptr = ctx->scratch;
+    return AK_OK;
+}
+
 }  // namespace ak::cuda
 
 using namespace ak;

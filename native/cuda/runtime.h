@@ -2,13 +2,23 @@
 #pragma once
 #include "cuda_api.h"
 #include <cstdint>
+#include <mutex>
 
 namespace ak::cuda {
 
 struct DeviceContext {
     cudaStream_t stream;
     int sm_count;
+    // Device memory the library's own multi-kernel calls (the learnable activations' partial sums)
+    // work in: grown on demand, used while holding scratch_lock from the first launch to the last,
+    // so that two host threads cannot queue kernels that share it out of order.
+    std::mutex scratch_lock;
+    void* scratch;
+    int64_t scratch_bytes;
 };
+
+// The context's scratch memory, at least bytes long (the caller holds ctx->scratch_lock).
+int32_t scratch(const char* fn, DeviceContext* ctx, int64_t bytes, void** ptr);
 
 // Makes device current on this thread and returns its context; on failure sets the last error
 // (naming fn) and returns the status.

@@ -202,6 +202,63 @@ AK_ACTIVATIONS(AK_BINDGEN_OP)
 AK_ACT_PARAMS(AK_BINDGEN_PARAM)
 #endif
 
+/* ---- the learnable activation list -------------------------------------------------------
+ * Activations whose parameters are trained: backward returns their gradients too. One row per op:
+ * X(ENUM_SUFFIX, name, shared parameters, grouped parameters per group, degrees, forward flops,
+ * backward flops per element). A call views its tensor as rows of `channels` elements (the last
+ * dimension) cut into `groups` equal groups of channels; a grouped parameter has one value per
+ * group (groups = 1: one for the tensor, groups = channels: one per channel), a shared one a single
+ * value. The params array holds the shared values, then each grouped parameter's values over the
+ * groups (parameter-major: [grouped parameter][group]). degrees: how many of the call's two degree
+ * arguments the op takes (num_degree, den_degree; the others must be 0); a grouped count of -1
+ * means the degrees set it: rational (num_degree + 1 numerator coefficients a0.., then den_degree
+ * denominator coefficients b1..), polyrelu (num_degree + 1 coefficients a0..). Math: native/ops/act/
+ * learnable.h. The flop counts are those of degrees (5, 4) for rational and 3 for polyrelu. */
+#define AK_LEARNABLES(X)                                                                            \
+    X(RATIONAL, rational, 0, -1, 2, 40, 80)                                                        \
+    X(POLYRELU, polyrelu, 0, -1, 1, 8, 14)                                                         \
+    X(DYT, dyt, 1, 2, 0, 32, 40)                                                                   \
+    X(APA, apa, 0, 2, 0, 70, 90)                                                                   \
+    X(SWISH, learnable_swish, 0, 1, 0, 38, 45)                                                     \
+    X(CRRELU, learnable_crrelu, 0, 1, 0, 33, 38)                                                   \
+    X(TEMPERED_SIGMOID, tempered_sigmoid, 0, 3, 0, 35, 42)                                         \
+    X(SINE, learnable_sine, 0, 1, 0, 61, 66)                                                       \
+    X(CAUCHY, learnable_cauchy, 0, 3, 0, 11, 24)                                                   \
+    /* add new rows above this line */
+
+/* The names and initial values of the parameters of the rows above whose count does not depend on
+ * degrees, shared ones first, in the params array's order: P(ENUM_SUFFIX, name, initial value).
+ * Initial values are those of the published modules. rational's and polyrelu's come from
+ * ak_learn_default_params. */
+#define AK_LEARN_PARAMS(P)                                                                          \
+    P(DYT, alpha, 0.5f)                                                                            \
+    P(DYT, gamma, 1.0f)                                                                            \
+    P(DYT, beta, 0.0f)                                                                             \
+    P(APA, kappa, 1.0f)                                                                            \
+    P(APA, lambda, 1.0f)                                                                           \
+    P(SWISH, beta, 1.0f)                                                                           \
+    P(CRRELU, eps, 0.01f)                                                                          \
+    P(TEMPERED_SIGMOID, scale, 2.0f)                                                               \
+    P(TEMPERED_SIGMOID, temperature, 2.0f)                                                         \
+    P(TEMPERED_SIGMOID, offset, 1.0f)                                                              \
+    P(SINE, omega, 30.0f)                                                                          \
+    P(CAUCHY, lambda1, 1.0f)                                                                       \
+    P(CAUCHY, lambda2, 1.0f)                                                                       \
+    P(CAUCHY, d, 1.0f)                                                                             \
+    /* add new parameters above this line */
+
+/* The largest degrees: rational (6, 5), polyrelu 3. */
+#define AK_LEARN_MAX_NUM_DEGREE 6
+#define AK_LEARN_MAX_DEN_DEGREE 5
+#define AK_LEARN_MAX_POLY_DEGREE 3
+
+#define AK_LEARN_ENUM_ROW(E, name, shared, grouped, degrees, ff, bf) AK_LEARN_##E,
+typedef enum ak_learnable {
+    AK_LEARNABLES(AK_LEARN_ENUM_ROW)
+    AK_LEARN_COUNT
+} ak_learnable;
+#undef AK_LEARN_ENUM_ROW
+
 /* Kernel flags. */
 typedef enum ak_flag {
     AK_FLAG_NONE = 0,
@@ -251,6 +308,27 @@ AK_API int32_t ak_activation_flops(int32_t op, int32_t direction);
 /* Checks params (ak_activation_param_count(op) floats; NULL when it is 0) as every kernel entry
  * point does: AK_OK, or AK_ERR_INVALID_ARGUMENT with a message naming the parameter. */
 AK_API ak_status_t ak_activation_check_params(int32_t op, const float* params);
+
+/* ---- learnable activation metadata ------------------------------------------------------- */
+AK_API const char* ak_learn_name(int32_t op);
+/* How many degree arguments the op takes (0, 1 or 2); -1 for an op not in the list. */
+AK_API int32_t ak_learn_degree_count(int32_t op);
+/* Shared parameters of the op; -1 for an op not in the list. */
+AK_API int32_t ak_learn_shared_count(int32_t op);
+/* Grouped parameters per group for these degrees; -1 with a message (ak_last_error) for an op not
+ * in the list or degrees it does not take. */
+AK_API int32_t ak_learn_group_count(int32_t op, int32_t num_degree, int32_t den_degree);
+/* The name of parameter index (shared ones first, then the grouped ones of one group), or NULL. */
+AK_API const char* ak_learn_param_name(int32_t op, int32_t num_degree, int32_t den_degree, int32_t index);
+/* Writes the initial values of the shared parameters and of one group (shared + group count floats):
+ * rational: the identity P(x) = x, Q = 1; polyrelu: a0 = 0, a1..an = 1/n (PolyCom); the others
+ * their AK_LEARN_PARAMS values. */
+AK_API ak_status_t ak_learn_default_params(int32_t op, int32_t num_degree, int32_t den_degree, float* params);
+AK_API int32_t ak_learn_flops(int32_t op, int32_t direction);
+/* Checks a params array as every CPU kernel entry point does: AK_OK, or AK_ERR_INVALID_ARGUMENT with a
+ * message naming the parameter and its group. */
+AK_API AK_SHORT ak_status_t ak_learn_check_params(int32_t op, int32_t num_degree, int32_t den_degree, const float* params,
+                                         int64_t groups);
 
 /* ---- CPU kernels ---------------------------------------------------------------------------
  * dtype is the storage type of every tensor argument (F32, BF16 or F16; compute is fp32).
@@ -307,6 +385,22 @@ AK_API AK_SHORT ak_status_t ak_act_gated_backward(int32_t op, int32_t dtype, con
                                                   const void* bias_up, const void* dy,
                                                   void* dgate, void* dup, int64_t rows,
                                                   int64_t cols, int32_t flags);
+/* Learnable activations (AK_LEARNABLES) over n elements of a tensor whose rows have `channels`
+ * elements in `groups` groups; element i of the call is in channel (first_channel + i) % channels,
+ * so a caller may split a tensor anywhere. params: shared + groups * group-count floats, each
+ * finite (a parameter that is not is an error naming it). groups >= 1 divides channels. */
+AK_API AK_SHORT ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree,
+                                             int32_t den_degree, const float* params, int64_t groups,
+                                             const void* x, void* y, int64_t n, int64_t channels,
+                                             int64_t first_channel, int32_t flags);
+/* dx = dy * df/dx, and dparams (doubles, as many as params) = the sums over the call's elements of
+ * dy * df/dparam: written, not added to. A caller that splits a tensor keeps one dparams row per
+ * part and adds the rows in a fixed order, so the gradient's bits do not depend on the threads. */
+AK_API AK_SHORT ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree,
+                                              int32_t den_degree, const float* params, int64_t groups,
+                                              const void* x, const void* dy, void* dx, double* dparams,
+                                              int64_t n, int64_t channels, int64_t first_channel,
+                                              int32_t flags);
 /* Element-wise storage conversion: F32 <-> BF16, F32 <-> F16 (round to nearest even; NaN
  * quieted, payload kept as far as it fits). flags: only the ISA bits (AK_FLAG_ISA_MASK). */
 AK_API AK_SHORT ak_status_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype,
@@ -362,6 +456,16 @@ AK_API ak_status_t ak_cuda_act_seeded_forward(int32_t device, int32_t op, int32_
 AK_API ak_status_t ak_cuda_act_seeded_backward(int32_t device, int32_t op, int32_t dtype,
                                                const float* params, int64_t seed, int64_t offset,
                                                const void* x, const void* dy, void* dx, int64_t n);
+/* The learnable activations on device memory: params on the device; dparams (device floats, as
+ * many as params) = the whole tensor's parameter gradient, from per-block partial sums added in
+ * block order (no atomics: the same bits on every run on a given GPU). */
+AK_API ak_status_t ak_cuda_learn_forward(int32_t device, int32_t op, int32_t dtype, int32_t num_degree,
+                                         int32_t den_degree, const float* params, int64_t groups,
+                                         const void* x, void* y, int64_t n, int64_t channels);
+AK_API ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, int32_t num_degree,
+                                          int32_t den_degree, const float* params, int64_t groups,
+                                          const void* x, const void* dy, void* dx, float* dparams,
+                                          int64_t n, int64_t channels);
 AK_API ak_status_t ak_cuda_convert(int32_t device, int32_t src_dtype, const void* src,
                                int32_t dst_dtype, void* dst, int64_t n);
 

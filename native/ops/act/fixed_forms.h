@@ -7,20 +7,22 @@ namespace ak::act {
 
 // sin(omega0 x). Accurate while |omega0 x| < 1e5 (math.h, sin_quadrant); beyond, the result
 // stays in [-1, 1] but its error grows (a documented region of the tests).
+// omega x, kept finite for finite x (an overflow would give sin(inf) = NaN); +-inf stay.
+template <class V, class W>
+AK_HD V sine_argument(V x, W omega) {
+    V a = vmin(V(3.4028235e38f), vmax(V(-3.4028235e38f), x * V(omega)));
+    return select(vabs(x) < V(bits_to_float(0x7f800000)), a, x * V(omega));
+}
+
 struct sine {
     struct Params {
         float omega0;
     };
     template <class V> AK_HD static V fwd(V x, const Params& p) {
-        return with_nan_of(x, sin_quadrant(argument(x, p), 0.0f));
+        return with_nan_of(x, sin_quadrant(sine_argument(x, p.omega0), 0.0f));
     }
     template <class V> AK_HD static V bwd(V x, V dy, const Params& p) {
-        return times_dy(x, V(p.omega0) * sin_quadrant(argument(x, p), 1.0f), dy);
-    }
-    // omega0 x, kept finite for finite x (an overflow would give sin(inf) = NaN); +-inf stay.
-    template <class V> AK_HD static V argument(V x, const Params& p) {
-        V a = vmin(V(3.4028235e38f), vmax(V(-3.4028235e38f), x * V(p.omega0)));
-        return select(vabs(x) < V(bits_to_float(0x7f800000)), a, x * V(p.omega0));
+        return times_dy(x, V(p.omega0) * sin_quadrant(sine_argument(x, p.omega0), 1.0f), dy);
     }
 };
 
@@ -30,21 +32,32 @@ struct sine {
 // reciprocal of x^2 + d^2, before a parameter multiplies it, so no intermediate overflows for any
 // lambda (forward: lambda1 (x r) + lambda2 r). d in [1e-18, 1e18] (only d^2
 // matters, and it must stay a positive normal float).
+// P: float (fixed parameters, broadcast) or V (learnable ones); d2 = d^2.
+template <class V, class P>
+AK_HD V cauchy_forward(V x, P lambda1, P lambda2, P d2) {
+    V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
+    V r = V(1.0f) / mul_add(xc, xc, V(d2));
+    return with_nan_of(x, mul_add(V(lambda1), xc * r, V(lambda2) * r));
+}
+
+template <class V, class P>
+AK_HD V cauchy_backward(V x, V dy, P lambda1, P lambda2, P d2) {
+    V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
+    V x2 = xc * xc;
+    V r = V(1.0f) / (x2 + V(d2));
+    V slope = V(lambda1) * ((V(d2) - x2) * r) - V(2.0f) * (V(lambda2) * (xc * r));
+    return times_dy(x, slope * r, dy);
+}
+
 struct cauchy {
     struct Params {
         float lambda1, lambda2, d;
     };
     template <class V> AK_HD static V fwd(V x, const Params& p) {
-        V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
-        V r = V(1.0f) / mul_add(xc, xc, V(p.d * p.d));
-        return with_nan_of(x, mul_add(V(p.lambda1), xc * r, V(p.lambda2) * r));
+        return cauchy_forward(x, p.lambda1, p.lambda2, p.d * p.d);
     }
     template <class V> AK_HD static V bwd(V x, V dy, const Params& p) {
-        V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
-        V x2 = xc * xc;
-        V r = V(1.0f) / (x2 + V(p.d * p.d));
-        V slope = V(p.lambda1) * ((V(p.d * p.d) - x2) * r) - V(2.0f) * (V(p.lambda2) * (xc * r));
-        return times_dy(x, slope * r, dy);
+        return cauchy_backward(x, dy, p.lambda1, p.lambda2, p.d * p.d);
     }
 };
 

@@ -69,16 +69,16 @@ struct silu {
 // x * sigmoid(beta x) for any beta: silu at beta 1, QuickGELU at 1.702. Where sigmoid underflows
 // to 0 the product is a zero of x's sign, also for x = +-inf (where x * 0 would be NaN).
 // d/dx = s (1 + z (1 - s)), z = beta x, clamped to +-200 where it no longer changes anything.
-template <class V>
-AK_HD V swish_forward(V x, float beta) {
+template <class V, class B>
+AK_HD V swish_forward(V x, B beta) {
     V s, one_minus_s;
     sigmoid_pair(x * V(beta), s, one_minus_s);
     V xs = select(s > V(0.0f), x, vmax(V(-1.0f), vmin(V(1.0f), x)));
     return with_nan_of(x, xs * s);
 }
 
-template <class V>
-AK_HD V swish_backward(V x, V dy, float beta) {
+template <class V, class B>
+AK_HD V swish_backward(V x, V dy, B beta) {
     V z = vmin(V(200.0f), vmax(V(-200.0f), x * V(beta)));
     V s, one_minus_s;
     sigmoid_pair(z, s, one_minus_s);
@@ -149,23 +149,34 @@ struct sau {
 // CRReLU: relu(x) + eps x exp(-x^2/2). The Gaussian term is 0 in float beyond |x| = 20, where x is
 // clamped for it (so +-inf give relu's limits); exp(-x^2/2) is taken with the square split exactly.
 // d/dx = [x > 0] + eps exp(-x^2/2) (1 - x^2).
+// x exp(-x^2/2), the bump that CRReLU scales by eps (0 beyond |x| = 20, where it underflows anyway).
+template <class V>
+AK_HD V crrelu_bump(V x) {
+    V xt = vmin(V(20.0f), vmax(V(-20.0f), x)), hi, lo;
+    square_split(xt, hi, lo);
+    return xt * exp_scaled_split(hi, lo, -0.5f);
+}
+
+template <class V, class E>
+AK_HD V crrelu_forward(V x, E eps) {
+    return with_nan_of(x, mul_add(V(eps), crrelu_bump(x), vmax(x, V(0.0f))));
+}
+
+template <class V, class E>
+AK_HD V crrelu_backward(V x, V dy, E eps) {
+    V xt = vmin(V(20.0f), vmax(V(-20.0f), x)), hi, lo;
+    square_split(xt, hi, lo);
+    V g = exp_scaled_split(hi, lo, -0.5f) * (V(1.0f) - hi);
+    V step = select(x > V(0.0f), V(1.0f), V(0.0f));
+    return times_dy(x, mul_add(V(eps), g, step), dy);
+}
+
 struct crrelu {
     struct Params {
         float eps;
     };
-    template <class V> AK_HD static V fwd(V x, const Params& p) {
-        V xt = vmin(V(20.0f), vmax(V(-20.0f), x)), hi, lo;
-        square_split(xt, hi, lo);
-        V bump = xt * exp_scaled_split(hi, lo, -0.5f);
-        return with_nan_of(x, mul_add(V(p.eps), bump, vmax(x, V(0.0f))));
-    }
-    template <class V> AK_HD static V bwd(V x, V dy, const Params& p) {
-        V xt = vmin(V(20.0f), vmax(V(-20.0f), x)), hi, lo;
-        square_split(xt, hi, lo);
-        V g = exp_scaled_split(hi, lo, -0.5f) * (V(1.0f) - hi);
-        V step = select(x > V(0.0f), V(1.0f), V(0.0f));
-        return times_dy(x, mul_add(V(p.eps), g, step), dy);
-    }
+    template <class V> AK_HD static V fwd(V x, const Params& p) { return crrelu_forward(x, p.eps); }
+    template <class V> AK_HD static V bwd(V x, V dy, const Params& p) { return crrelu_backward(x, dy, p.eps); }
 };
 
 }  // namespace ak::act

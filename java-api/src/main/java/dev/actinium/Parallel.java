@@ -182,8 +182,31 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        long chunk = chunkSize(n, grain), chunks = Math.ceilDiv(n, chunk);
-        int helpers = (int) Math.min(threads - 1, chunks - 1);
+        long chunk = chunkSize(n, grain);
+        split(n, chunk, Math.ceilDiv(n, chunk), body);
+    }
+
+    /**
+     * Runs body over the indices [0, count) of chunks the caller has sized, split among the calling
+     * thread and the pool as {@link #forRange} splits its chunks, without a grain: any count above 1
+     * is spread. For work whose chunks each write a partial result of their own, which the caller
+     * then reduces in index order (the learnable activations' parameter gradients): the chunks
+     * depend on the caller alone, so the reduction gives the same bits on any pool.
+     */
+    public void forEachChunk(long count, RangeBody body) {
+        if (count < 0) throw new IllegalArgumentException("count: " + count + " < 0");
+        if (body == null) throw new NullPointerException("body");
+        if (count == 0) return;
+        if (pool == null || parallelism() == 1 || count == 1) {
+            body.run(0, count);
+            return;
+        }
+        split(count, 1, count, body);
+    }
+
+    /** Runs body over [0, n) in chunks of the given size on the caller and up to chunks - 1 helpers. */
+    private void split(long n, long chunk, long chunks, RangeBody body) {
+        int helpers = (int) Math.min(parallelism() - 1, chunks - 1);
         Job job = new Job(n, chunk, chunks, helpers + 1, body);
         Throwable submitFailure = null;
         try {

@@ -2,6 +2,9 @@ package dev.actinium;
 
 import dev.actinium.act.Activation;
 import dev.actinium.act.Activations;
+import dev.actinium.act.Learnable;
+import dev.actinium.act.LearnableActivation;
+import dev.actinium.act.LearnableActivations;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,6 +49,57 @@ class CudaTest {
                     for (int offset : new int[] {0, 1}) check(info, dtype, n, offset);
                 }
             }
+        }
+    }
+
+    /**
+     * Every learnable activation on the device, one parameter set, groups and per channel, against the
+     * float64 reference with the CPU's bounds; the parameter gradient the same bits on a second run.
+     */
+    @Test
+    void learnableActivationsOnTheGpu() {
+        for (LearnableActivation spec : LearnableActivationsTest.specs()) {
+            for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+                for (long[] grouping : new long[][] {{96, 1}, {96, 4}, {40, LearnableActivation.PER_CHANNEL}}) {
+                    LearnableActivation f = grouping[1] == 1 ? spec : grouping[1] < 0 ? spec.perChannel()
+                            : spec.withGroups(grouping[1]);
+                    checkLearnable(f, dtype, grouping[0], 37);
+                }
+            }
+        }
+        // Many grid strides and blocks for the one-group reduction.
+        checkLearnable(LearnableActivation.rational(5, 4), DType.F32, 512, LARGE / 512);
+        checkLearnable(LearnableActivation.of(Learnable.DYT).perChannel(), DType.F32, 512, LARGE / 512);
+    }
+
+    private static void checkLearnable(LearnableActivation f, DType dtype, long channels, int rows) {
+        int n = (int) (rows * channels);
+        java.util.Random r = new java.util.Random(n * 31L + f.hashCode());
+        float[] params = LearnableActivationsTest.randomParams(f, channels, r);
+        float[] x = Harness.stored(LearnableActivationsTest.moderateInputs(r, n), dtype);
+        float[] dy = new float[n];
+        for (int i = 0; i < n; i++) dy[i] = (float) r.nextGaussian();
+        dy = Harness.stored(dy, dtype);
+        try (Arena arena = Arena.ofShared()) {
+            Tensor pd = Tensor.allocate(arena, DType.F32, GPU, params.length);
+            pd.copyFrom(Tensor.wrap(params, params.length));
+            Tensor xd = Tensor.allocate(arena, dtype, GPU, rows, channels);
+            Tensor dyd = Tensor.allocate(arena, dtype, GPU, rows, channels);
+            Tensor out = Tensor.allocate(arena, dtype, GPU, rows, channels);
+            Tensor dpd = Tensor.allocate(arena, DType.F32, GPU, params.length);
+            xd.copyFrom(host(arena, dtype, x).reshape(rows, channels));
+            dyd.copyFrom(host(arena, dtype, dy).reshape(rows, channels));
+            LearnableActivations.forward(f, pd, xd, out);
+            float[] y = out.toFloatArray();
+            LearnableActivations.backward(f, pd, xd, dyd, out, dpd);
+            float[] dx = out.toFloatArray(), dp = dpd.toFloatArray();
+            try {
+                LearnableActivationsTest.verify(f, dtype, channels, params, x, dy, y, dx, dp, "gpu");
+            } catch (AssertionError e) {
+                throw new AssertionError(f + " " + dtype + " rows=" + rows + ": " + e.getMessage(), e);
+            }
+            LearnableActivations.backward(f, pd, xd, dyd, out, dpd);
+            assertArrayEquals(dp, dpd.toFloatArray(), f + " " + dtype + ": a second run's parameter gradient");
         }
     }
 

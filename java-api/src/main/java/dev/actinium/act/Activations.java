@@ -398,7 +398,7 @@ public final class Activations {
     }
 
     /** Checks shared by every element-wise call: in and out alive, supported dtype, same dtype/device/shape. */
-    private static void elementwise(Tensor in, String inArg, Tensor out, String outArg) {
+    static void elementwise(Tensor in, String inArg, Tensor out, String outArg) {
         Checks.live(in, inArg);
         Checks.live(out, outArg);
         Checks.activationDType(in, inArg);
@@ -416,11 +416,11 @@ public final class Activations {
                 ? ActiniumNative.AK_FLAG_STREAM : ActiniumNative.AK_FLAG_NONE;
     }
 
-    private static MemorySegment memory(Tensor t) {
+    static MemorySegment memory(Tensor t) {
         return CORE.memory(t);
     }
 
-    private static MemorySegment workers(Tensor t) {
+    static MemorySegment workers(Tensor t) {
         return CORE.memoryForWorkers(t);
     }
 

@@ -72,17 +72,53 @@ public final class CpuCalls {
      */
     public static void run(Parallel parallel, long n, Kernel kernel, String[] names, Tensor... tensors) {
         int isa = ActiniumNative.ak_cpu_isa();
-        int isaFlags = (isa + 1) << ActiniumNative.AK_FLAG_ISA_SHIFT;
+        int isaFlags = isaFlags(isa);
         long perCall = callElements(isa);
+        naming(() -> parallel.forRange(n, (start, end) -> {
+            for (long s = start; s < end; ) {
+                long e = s + Math.min(perCall, end - s);
+                LARGEST_CALL.accumulate(e - s);
+                NativeCalls.check(kernel.call(s, e, isaFlags));
+                s = e;
+            }
+        }), names, tensors);
+    }
+
+    /** The flags that pin a downcall to an ISA. */
+    public static int isaFlags(int isa) {
+        return (isa + 1) << ActiniumNative.AK_FLAG_ISA_SHIFT;
+    }
+
+    /** One downcall over elements [start, end), the piece'th of the operation. */
+    @FunctionalInterface
+    public interface PieceKernel {
+        int call(long piece, long start, long end, int isaFlags);
+    }
+
+    /**
+     * Runs kernel over [0, n) in pieces of {@link #callElements}(isa) elements, piece p over
+     * [p P, min(n, (p + 1) P)), each one downcall, on isa. The pieces depend on n and the ISA alone, so
+     * an operation whose pieces write partial results of their own, reduced afterwards in piece order,
+     * gives the same bits on any pool. Groups of pieces of about the grain are spread over parallel.
+     */
+    public static void runPieces(Parallel parallel, long n, int isa, PieceKernel kernel, String[] names,
+                                 Tensor... tensors) {
+        int flags = isaFlags(isa);
+        long piece = callElements(isa), pieces = Math.ceilDiv(n, piece);
+        long perGroup = Math.max(1, parallel.grain() / piece), groups = Math.ceilDiv(pieces, perGroup);
+        naming(() -> parallel.forEachChunk(groups, (first, last) -> {
+            for (long p = first * perGroup; p < Math.min(pieces, last * perGroup); p++) {
+                long s = p * piece, e = Math.min(n, s + piece);
+                LARGEST_CALL.accumulate(e - s);
+                NativeCalls.check(kernel.call(p, s, e, flags));
+            }
+        }), names, tensors);
+    }
+
+    /** Runs work; an arena closed meanwhile becomes an IllegalStateException naming its tensor. */
+    private static void naming(Runnable work, String[] names, Tensor... tensors) {
         try {
-            parallel.forRange(n, (start, end) -> {
-                for (long s = start; s < end; ) {
-                    long e = s + Math.min(perCall, end - s);
-                    LARGEST_CALL.accumulate(e - s);
-                    NativeCalls.check(kernel.call(s, e, isaFlags));
-                    s = e;
-                }
-            });
+            work.run();
         } catch (IllegalStateException e) {
             for (int i = 0; i < tensors.length; i++) {
                 if (!tensors[i].isAlive()) {

@@ -1,0 +1,157 @@
+package dev.actinium.act;
+
+import dev.actinium.DType;
+import dev.actinium.Parallel;
+import dev.actinium.Tensor;
+import dev.actinium.bindings.ActiniumNative;
+import dev.actinium.internal.Checks;
+import dev.actinium.internal.CpuCalls;
+import dev.actinium.internal.Internals;
+import dev.actinium.internal.NativeCalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
+/**
+ * Learnable activations ({@link LearnableActivation}): forward, and backward with the gradient of
+ * every parameter. x, y, dy and dx are F32, BF16 or F16 tensors of one shape, dtype and device;
+ * params and dparams are F32 tensors of {@link LearnableActivation#paramCount} elements on the same
+ * device, the channels being x's last dimension.
+ *
+ * <p>The parameter gradient is reduced deterministically: on the CPU each downcall writes the sums of
+ * its own piece of x (pieces of a fixed size for the ISA, whatever the threads), and the pieces'
+ * sums are added here in piece order, in double; on CUDA each block writes its partial sums and one
+ * more kernel adds them in block order. The same inputs give the same bits for any thread count and
+ * on every run.
+ */
+public final class LearnableActivations {
+    private static final Internals.Core CORE = Internals.core();
+    private static final String[] X_Y_PARAMS = {"x", "y", "params"},
+            X_DY_DX_PARAMS_DPARAMS = {"x", "dy", "dx", "params", "dparams"};
+
+    private LearnableActivations() {}
+
+    /** y = f(x; params). y may be x (in place). */
+    public static void forward(LearnableActivation f, Tensor params, Tensor x, Tensor y) {
+        forward(f, params, x, y, CpuCalls.defaultParallel());
+    }
+
+    public static void forward(LearnableActivation f, Tensor params, Tensor x, Tensor y, Parallel parallel) {
+        Objects.requireNonNull(f, "f");
+        Objects.requireNonNull(parallel, "parallel");
+        CORE.ensureLoaded();
+        Activations.elementwise(x, "x", y, "y");
+        long channels = channels(x);
+        long groups = checkGroups(f, channels);
+        checkParams(f, params, "params", x, channels, false);
+        Checks.noOverlap(y, "y", params, "params");
+        int op = f.op().code(), dt = x.dtype().code(), m = f.numDegree(), n = f.denDegree();
+        if (x.device().isCuda()) {
+            NativeCalls.check(ActiniumNative.ak_cuda_learn_forward(x.device().index(), op, dt, m, n,
+                    Activations.memory(params), groups, Activations.memory(x), Activations.memory(y), x.numel(),
+                    channels));
+            return;
+        }
+        long es = x.dtype().byteSize();
+        MemorySegment ps = Activations.workers(params), xs = Activations.workers(x), ys = Activations.workers(y);
+        CpuCalls.run(parallel, x.numel(), (s, e, isa) -> ActiniumNative.ak_learn_forward(op, dt, m, n, ps, groups,
+                xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, channels, s % channels,
+                isa), X_Y_PARAMS, x, y, params);
+    }
+
+    /**
+     * dx = dy * df/dx, and dparams = the sum over every element of dy * df/dparams (written, not added
+     * to). dx may be dy or x (in place).
+     */
+    public static void backward(LearnableActivation f, Tensor params, Tensor x, Tensor dy, Tensor dx, Tensor dparams) {
+        backward(f, params, x, dy, dx, dparams, CpuCalls.defaultParallel());
+    }
+
+    public static void backward(LearnableActivation f, Tensor params, Tensor x, Tensor dy, Tensor dx, Tensor dparams,
+                                Parallel parallel) {
+        Objects.requireNonNull(f, "f");
+        Objects.requireNonNull(parallel, "parallel");
+        CORE.ensureLoaded();
+        Activations.elementwise(x, "x", dx, "dx");
+        Checks.like(dy, "dy", x, "x");
+        Checks.sameShape(dy, "dy", x, "x");
+        Checks.noPartialOverlap(dx, "dx", dy, "dy");
+        long channels = channels(x);
+        long groups = checkGroups(f, channels);
+        checkParams(f, params, "params", x, channels, false);
+        checkParams(f, dparams, "dparams", x, channels, true);
+        Checks.noOverlap(dparams, "dparams", params, "params");
+        for (Tensor t : new Tensor[] {x, dy, dx}) Checks.noOverlap(dparams, "dparams", t, name(t, x, dy));
+        Checks.noOverlap(dx, "dx", params, "params");
+        int op = f.op().code(), dt = x.dtype().code(), m = f.numDegree(), n = f.denDegree();
+        if (x.device().isCuda()) {
+            NativeCalls.check(ActiniumNative.ak_cuda_learn_backward(x.device().index(), op, dt, m, n,
+                    Activations.memory(params), groups, Activations.memory(x), Activations.memory(dy),
+                    Activations.memory(dx), Activations.memory(dparams), x.numel(), channels));
+            return;
+        }
+        long es = x.dtype().byteSize(), count = params.numel(), total = x.numel();
+        int isa = ActiniumNative.ak_cpu_isa();
+        long pieces = Math.max(1, Math.ceilDiv(total, CpuCalls.callElements(isa)));
+        MemorySegment ps = Activations.workers(params), xs = Activations.workers(x), gs = Activations.workers(dy);
+        MemorySegment dxs = Activations.workers(dx);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment partial = arena.allocate(ValueLayout.JAVA_DOUBLE, pieces * count);
+            if (total > 0) {
+                CpuCalls.runPieces(parallel, total, isa, (p, s, e, flags) -> ActiniumNative.ak_learn_backward(op, dt,
+                        m, n, ps, groups, xs.asSlice(s * es, (e - s) * es), gs.asSlice(s * es, (e - s) * es),
+                        dxs.asSlice(s * es, (e - s) * es), partial.asSlice(p * count * 8, count * 8), e - s, channels,
+                        s % channels, flags), X_DY_DX_PARAMS_DPARAMS, x, dy, dx, params, dparams);
+            }
+            MemorySegment out = Activations.workers(dparams);
+            for (long k = 0; k < count; k++) {
+                double sum = 0;
+                for (long p = 0; p < pieces; p++) sum += partial.getAtIndex(ValueLayout.JAVA_DOUBLE, p * count + k);
+                out.setAtIndex(ValueLayout.JAVA_FLOAT, k, (float) sum);
+            }
+        }
+    }
+
+    private static String name(Tensor t, Tensor x, Tensor dy) {
+        return t == x ? "x" : t == dy ? "dy" : "dx";
+    }
+
+    private static long channels(Tensor x) {
+        if (x.shape().rank() == 0) throw new IllegalArgumentException("x: a scalar has no channels (rank >= 1)");
+        return x.shape().lastDim();
+    }
+
+    private static long checkGroups(LearnableActivation f, long channels) {
+        long groups = f.groupsFor(channels);
+        if (channels > 0 && channels % groups != 0) {
+            throw new IllegalArgumentException("groups: " + groups + " groups do not divide the " + channels
+                    + " channels of x (its last dimension) into equal groups");
+        }
+        return Math.max(1, Math.min(groups, Math.max(1, channels)));
+    }
+
+    private static void checkParams(LearnableActivation f, Tensor p, String arg, Tensor x, long channels,
+                                    boolean output) {
+        Checks.live(p, arg);
+        if (p.dtype() != DType.F32) {
+            throw new IllegalArgumentException(arg + ": dtype " + p.dtype() + " must be F32 (parameters are fp32)");
+        }
+        Checks.sameDevice(p, arg, x, "x");
+        long expected = f.paramCount(Math.max(1, channels));
+        if (p.numel() != expected) {
+            throw new IllegalArgumentException(arg + ": " + f + " over " + channels + " channels takes " + expected
+                    + " parameters " + f.parameterNames() + (f.groupCount() > 0 && f.groupsFor(channels) > 1
+                    ? " (grouped ones once per group)" : "") + ", not " + p.numel());
+        }
+        if (output) {
+            Checks.writable(p, arg);
+        } else if (!p.device().isCuda()) {
+            // Values on the host are checked here, by name; on a GPU they are the kernels' to read.
+            int status = ActiniumNative.ak_learn_check_params(f.op().code(), f.numDegree(), f.denDegree(),
+                    Activations.memory(p), f.groupsFor(Math.max(1, channels)));
+            if (status != ActiniumNative.AK_OK) throw new IllegalArgumentException(arg + ": "
+                    + ActiniumNative.lastFailure());
+        }
+    }
+}

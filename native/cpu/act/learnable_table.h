@@ -1,0 +1,46 @@
+// An ISA's learnable activation kernels, every op and storage type. CMake compiles this once per ISA
+// from a generated file that includes the ISA's vector header and defines AK_ISA_NAMESPACE and
+// AK_ISA_ID, with the ISA's flags alone (cmake/ActiniumIsa.cmake).
+#pragma once
+#include <utility>
+
+#include "../kernel_table.h"
+#include "../simd/vec_multi.h"
+#include "learnable_kernels.h"
+
+namespace ak::cpu {
+
+// Two vectors per step where there are vectors: the runtime-degree loops of rational and polyrelu
+// keep their powers and coefficients per vector, and more would spill. Lanes in element order
+// (no bf16 pairs): the lanes' parameters are gathered in that order. 16-bit results take the 16-bit
+// polynomials, as the other activations do.
+template <class BaseLoadStore, class T>
+using LearnLoadStore = multi::LoadStore<BaseLoadStore, AK_ISA_ID == AK_ISA_SCALAR ? 1 : 2, false,
+                                        std::is_same_v<T, bf16> || std::is_same_v<T, f16>>;
+
+template <class BaseLoadStore, size_t... Op>
+void fill_learn_ops(KernelTable& t, std::index_sequence<Op...>) {
+    auto fill = [&](auto op) {
+        using Fn = typename LearnableOf<decltype(op)::value>::type;
+        auto kernels = [](auto type) {
+            using T = typename decltype(type)::type;
+            using LS = LearnLoadStore<BaseLoadStore, T>;
+            return LearnKernels{&learn_forward<LS, Fn, T>, &learn_backward<LS, Fn, T>};
+        };
+        constexpr size_t kOp = decltype(op)::value;
+        // avx512_bf16 differs from avx512 in its bf16 stores alone.
+        if constexpr (AK_ISA_ID != AK_ISA_AVX512_BF16) {
+            t.learn[kOp][kF32] = kernels(std::common_type<float>{});
+            t.learn[kOp][kF16] = kernels(std::common_type<f16>{});
+        }
+        t.learn[kOp][kBF16] = kernels(std::common_type<bf16>{});
+    };
+    (fill(std::integral_constant<size_t, Op>{}), ...);
+}
+
+template <>
+void fill_learn<AK_ISA_ID>(KernelTable& t) {
+    fill_learn_ops<AK_ISA_NAMESPACE::LoadStore>(t, std::make_index_sequence<AK_LEARN_COUNT>{});
+}
+
+}  // namespace ak::cpu
