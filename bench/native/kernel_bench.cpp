@@ -9,7 +9,7 @@
 // floor are taken per round against that round's memcpy and FMA peak, then the median.
 //
 //   actinium_kernel_bench [--n 16777216] [--threads 2] [--rounds 15] [--isa avx512] [--dtype f32,bf16]
-//                         [--ops gelu_erf,silu]   (default: every op of the list)
+//                         [--ops gelu_erf,silu]   (default: every op of the list and every learnable one)
 //
 // --dtype takes one storage type or several (f32, bf16, f16): several run in the same rounds, and a
 // last table gives each op's element rate in the others relative to the first, round by round.
@@ -219,6 +219,61 @@ int main(int argc, char** argv) {
                 cases.push_back({di, name, "backward" + s, three, bf, [=](int64_t a, int64_t b) {
                     check(ak_act_backward(op, dtype, p, x + es * a, dy + es * a, y + es * a, b - a, flags)); }, {}});
             }
+        }
+    }
+
+    // The learnable activations: each thread writes its own parameter-gradient row (as the Java API's
+    // pieces do). rational (5, 4) and polyrelu 3 with one parameter set; DyT per channel (its use as
+    // a normalization) and per tensor; rational (5, 4) also in 8 groups as KAT's.
+    struct LearnConfig {
+        int32_t op, num, den;
+        int64_t groups;
+        std::string label;
+    };
+    std::vector<LearnConfig> learn_configs;
+    for (int32_t op = 0; op < AK_LEARN_COUNT; ++op) {
+        std::string name = ak_learn_name(op);
+        if (!ops.empty() && ops.find("," + name + ",") == std::string::npos) continue;
+        const int degrees = ak_learn_degree_count(op);
+        const int32_t num = degrees == 2 ? 5 : degrees == 1 ? 3 : 0, den = degrees == 2 ? 4 : 0;
+        learn_configs.push_back({op, num, den, op == AK_LEARN_DYT ? cols : 1, name + (op == AK_LEARN_DYT
+                                 ? " per channel" : "")});
+        if (op == AK_LEARN_RATIONAL) learn_configs.push_back({op, num, den, 8, name + " 8 groups"});
+        if (op == AK_LEARN_DYT) learn_configs.push_back({op, num, den, 1, name});
+    }
+    std::vector<std::vector<float>> learn_params;
+    std::vector<std::vector<double>> learn_grads;
+    for (const LearnConfig& lc : learn_configs) {
+        const int32_t shared = ak_learn_shared_count(lc.op), per = ak_learn_group_count(lc.op, lc.num, lc.den);
+        std::vector<float> one(shared + per);
+        check(ak_learn_default_params(lc.op, lc.num, lc.den, one.data()));
+        std::vector<float> all(shared + per * lc.groups);
+        for (int k = 0; k < shared + per; ++k)
+            for (int64_t g = 0; g < (k < shared ? 1 : lc.groups); ++g)
+                all[k < shared ? k : shared + (k - shared) * lc.groups + g] = one[k] + 0.01f * float(g % 7);
+        learn_params.push_back(all);
+        learn_grads.emplace_back(all.size() * threads);
+    }
+    for (int di = 0; di < int(dtype_names.size()); ++di) {
+        const int32_t dtype = dtype_names[di] == "f32" ? AK_DTYPE_F32 : dtype_names[di] == "bf16" ? AK_DTYPE_BF16
+                                                                                                : AK_DTYPE_F16;
+        const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;
+        char *x = buffers[7 * di], *dy = buffers[7 * di + 1], *y = buffers[7 * di + 2];
+        for (size_t li = 0; li < learn_configs.size(); ++li) {
+            const LearnConfig lc = learn_configs[li];
+            const float* p = learn_params[li].data();
+            double* grads = learn_grads[li].data();
+            const int64_t count = int64_t(learn_params[li].size());
+            const double ff = ak_learn_flops(lc.op, AK_FORWARD), bf = ak_learn_flops(lc.op, AK_BACKWARD);
+            const int64_t share = std::max<int64_t>(1, (rows / threads) * cols);  // a thread's slice (bounds)
+            cases.push_back({di, lc.label, "learn forward", 2.0 * es, ff, [=](int64_t a, int64_t b) {
+                check(ak_learn_forward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, y + es * a, b - a,
+                                       cols, a % cols, AK_FLAG_NONE)); }, {}});
+            cases.push_back({di, lc.label, "learn backward", 3.0 * es, bf, [=](int64_t a, int64_t b) {
+                check(ak_learn_backward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, dy + es * a,
+                                        y + es * a, grads + count * std::min<int64_t>(threads - 1, a / share), b - a,
+                                        cols, a % cols,
+                                        AK_FLAG_NONE)); }, {}});
         }
     }
 

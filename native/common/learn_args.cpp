@@ -111,7 +111,8 @@ int32_t check_learn_shape(const char* fn, int32_t op, int32_t dtype, int32_t num
     const int32_t per_group = learn_group_count(fn, op, num_degree, den_degree);
     if (per_group < 0) return AK_ERR_INVALID_ARGUMENT;
     call.storage = storage_index(dtype);
-    if (call.storage < 0) return fail(AK_ERR_UNSUPPORTED, "%s: dtype %d is not supported (F32, BF16 or F16)", fn, dtype);
+    if (call.storage < 0)
+        return fail(AK_ERR_UNSUPPORTED, "%s: dtype %d is not supported (F32, BF16 or F16)", fn, dtype);
     if (channels < 1) return fail(AK_ERR_INVALID_ARGUMENT, "%s: channels = %lld < 1", fn, (long long)channels);
     if (groups < 1 || groups > channels || channels % groups != 0)
         return fail(AK_ERR_INVALID_ARGUMENT, "%s: groups = %lld does not divide channels = %lld into equal groups", fn,

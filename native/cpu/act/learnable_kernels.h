@@ -8,11 +8,14 @@
 // - runs: where one group covers many vectors (groups = 1, or S >= 2 vectors), each run of elements
 //   in one group has its parameters derived once and broadcast, and the parameter gradients summed
 //   in vector registers, added into doubles every kFlushVectors vectors and at the run's end;
-// - lanes: otherwise (per-channel parameters, small groups) every vector gathers each lane's
-//   parameters, and each lane's gradients are added into the doubles of its group, lane by lane.
+// - lanes: otherwise (per-channel parameters, small groups), whole rows go through tiles of channels
+//   whose parameters are derived once per tile and block of rows and whose gradients are summed per
+//   channel (ChannelTile); a partial first or last row gathers each lane's parameters and adds each lane's
+//   gradients into the doubles of its group, lane by lane.
 // Which way is taken depends on groups, channels and the ISA alone, and the order of every sum on
 // the call's range alone: the same call gives the same bits on any thread.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "../../ops/act/learnable.h"
@@ -101,6 +104,107 @@ inline void gather_lanes(const LearnLayout<Op>& layout, const float* params, int
     for (int k = 0; k < layout.derived; ++k) d[k] = LoadStore::load(&lanes[k][0]);
 }
 
+// The lanes way over whole rows: blocks of rows, and in each, channels in tiles (for_each_block); a
+// tile's parameters are derived into columns (lane c of a vector at channel c0 + i reads column
+// i + c), and each column's gradient is summed in float over the block's rows, then added into the
+// doubles of its group. Vectors run along a row. The columns share one pool of kTilePool floats on the
+// stack, so a tile is as wide as they fit: per-channel parameters that derive copies (DyT's gamma and
+// beta) are loaded from params itself and need no columns, and rows of up to 5,400 channels then go
+// through in one tile, in order; a tile narrower than the row reads each row in pieces.
+constexpr int64_t kTilePool = 16384;
+
+template <class LoadStore>
+struct ChannelTile {
+    using Values = typename LoadStore::Values;
+    static constexpr int64_t W = LoadStore::kWidth;
+    float pool[kTilePool];
+    bool direct;               // per-channel parameters read from params
+    int64_t width, columns;    // channels per tile; columns per array (width + W: a ragged vector reads past)
+    int derived_arrays;        // derived values held in columns (0 when direct)
+    const float* params = nullptr;
+    int64_t c0 = 0;
+    Values shared[act::kMaxLearnDerived];
+
+    template <class Op>
+    explicit ChannelTile(const LearnLayout<Op>& layout, const float* p) : params(p) {
+        direct = Op::kExtra == 0 && layout.group_size == 1;
+        derived_arrays = direct ? 0 : layout.derived;
+        const int64_t fit = kTilePool / (derived_arrays + layout.raw) - W;
+        width = std::max<int64_t>(W, std::min<int64_t>(layout.channels, fit / W * W));
+        columns = width + W;
+        for (int k = 0; k < layout.shared; ++k) shared[k] = Values(p[k]);
+    }
+    float* derived(int k) { return pool + k * columns; }
+    const float* derived(int k) const { return pool + k * columns; }
+    float* sums(int k) { return pool + (derived_arrays + k) * columns; }
+
+    template <class Op>
+    void derive(const LearnLayout<Op>& layout, int64_t first_channel, int64_t tile_width) {
+        c0 = first_channel;
+        if (direct) return;
+        float values[act::kMaxLearnDerived];
+        int64_t last = -1;
+        for (int64_t c = 0; c < columns; ++c) {
+            // Columns past the tile repeat its last channel's values: finite, so padded lanes give 0.
+            const int64_t g = (c0 + (c < tile_width ? c : tile_width - 1)) / layout.group_size;
+            if (g != last) layout.derive(params, last = g, values);
+            for (int k = 0; k < layout.derived; ++k) derived(k)[c] = values[k];
+        }
+    }
+    template <class Op>
+    AK_V void load(const LearnLayout<Op>& layout, int64_t i, int64_t count, Values* d) const {
+        if (direct) {
+            for (int k = 0; k < layout.shared; ++k) d[k] = shared[k];
+            for (int k = layout.shared; k < layout.raw; ++k)
+                d[k] = load_n<LoadStore>(params + layout.slot(k, c0 + i), count);
+            return;
+        }
+        for (int k = 0; k < layout.derived; ++k) d[k] = LoadStore::load(derived(k) + i);
+    }
+    template <class Op>
+    void clear_sums(const LearnLayout<Op>& layout) {
+        for (int k = 0; k < layout.raw; ++k) std::fill(sums(k), sums(k) + columns, 0.0f);
+    }
+    template <class Op>
+    AK_V void add(const LearnLayout<Op>& layout, int64_t i, const Values* g) {
+        for (int k = 0; k < layout.raw; ++k) LoadStore::store(sums(k) + i, LoadStore::load(sums(k) + i) + g[k]);
+    }
+    // Adds the columns' sums into the doubles of their groups, in channel order, and clears them.
+    template <class Op>
+    void flush(const LearnLayout<Op>& layout, int64_t tile_width, double* dparams) {
+        for (int k = 0; k < layout.raw; ++k) {
+            float* column = sums(k);
+            for (int64_t c = 0; c < tile_width; ++c) {
+                dparams[layout.slot(k, (c0 + c) / layout.group_size)] += column[c];
+                column[c] = 0.0f;
+            }
+        }
+    }
+};
+
+// Runs body(first row, end row, first channel, channels) over blocks of rows and, within each, tiles
+// of width channels: a block's rows (about 64K elements, at most kFlushVectors rows) stay in the cache
+// while its tiles go through them, and each tile's sums cover at most kFlushVectors rows.
+template <class Body>
+inline void for_each_block(int64_t rows, int64_t channels, int64_t width, Body body) {
+    const int64_t block = std::max<int64_t>(1, std::min<int64_t>(kFlushVectors, (int64_t(1) << 16) / channels));
+    for (int64_t r0 = 0; r0 < rows; r0 += block)
+        for (int64_t c0 = 0; c0 < channels; c0 += width)
+            body(r0, std::min(rows, r0 + block), c0, std::min(width, channels - c0));
+}
+
+// Splits a call into a partial first row, whole rows and a partial last row: lanes(at, count) for the
+// partial ones, rows(at, count) for count whole rows from element at.
+template <class Lanes, class Rows>
+inline void by_whole_rows(int64_t n, int64_t first, int64_t channels, Lanes lanes, Rows rows) {
+    const int64_t head = first == 0 ? 0 : std::min(n, channels - first);
+    if (head > 0) lanes(0, head);
+    const int64_t whole = (n - head) / channels;
+    if (whole > 0) rows(head, whole);
+    const int64_t done = head + whole * channels;
+    if (done < n) lanes(done, n - done);
+}
+
 template <class LoadStore, class Op, class T>
 void learn_forward(act::Degrees deg, const float* params, int64_t groups, const void* xv, void* yv, int64_t n,
                    int64_t channels, int64_t first, int32_t flags) {
@@ -121,10 +225,27 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
         return;
     }
     int64_t group[LoadStore::kWidth];
-    for_each_vector<LoadStore>(y, n, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-        gather_lanes<LoadStore>(layout, params, (first + i) % channels, count, d, group);
-        put(y + i, Op::fwd(load_n<LoadStore>(x + i, count), d, deg));
-    });
+    auto lanes = [&](int64_t at, int64_t len) {
+        for_each_vector<LoadStore>(y + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
+            gather_lanes<LoadStore>(layout, params, (first + at + i) % channels, count, d, group);
+            put(y + at + i, Op::fwd(load_n<LoadStore>(x + at + i, count), d, deg));
+        });
+    };
+    auto rows = [&](int64_t at, int64_t count) {
+        ChannelTile<LoadStore> tile(layout, params);
+        for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
+            tile.derive(layout, c0, width);
+            for (int64_t r = r0; r < r1; ++r) {
+                const T* xr = x + at + r * channels + c0;
+                T* yr = y + at + r * channels + c0;
+                for_each_vector<LoadStore>(yr, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
+                    tile.load(layout, i, n_i, d);
+                    put(yr + i, Op::fwd(load_n<LoadStore>(xr + i, n_i), d, deg));
+                });
+            }
+        });
+    };
+    by_whole_rows(n, first, channels, lanes, rows);
 }
 
 template <class LoadStore, class Op, class T>
@@ -167,15 +288,36 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
         return;
     }
     int64_t group[W];
-    for_each_vector<LoadStore>(dx, n, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-        gather_lanes<LoadStore>(layout, params, (first + i) % channels, count, d, group);
-        put(dx + i, Op::bwd(load_n<LoadStore>(x + i, count), load_n<LoadStore>(dy + i, count), d, deg, g));
-        for (int k = 0; k < layout.raw; ++k) {
-            float lanes[W];
-            LoadStore::store(lanes, g[k]);
-            for (int64_t l = 0; l < count; ++l) dparams[layout.slot(k, group[l])] += lanes[l];
-        }
-    });
+    auto lanes = [&](int64_t at, int64_t len) {
+        for_each_vector<LoadStore>(dx + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
+            const int64_t e = at + i;
+            gather_lanes<LoadStore>(layout, params, (first + e) % channels, count, d, group);
+            put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d, deg, g));
+            for (int k = 0; k < layout.raw; ++k) {
+                float values[W];
+                LoadStore::store(values, g[k]);
+                for (int64_t l = 0; l < count; ++l) dparams[layout.slot(k, group[l])] += values[l];
+            }
+        });
+    };
+    auto rows = [&](int64_t at, int64_t count) {
+        ChannelTile<LoadStore> tile(layout, params);
+        tile.clear_sums(layout);
+        for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
+            tile.derive(layout, c0, width);
+            for (int64_t r = r0; r < r1; ++r) {
+                const int64_t row = at + r * channels + c0;
+                for_each_vector<LoadStore>(dx + row, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
+                    tile.load(layout, i, n_i, d);
+                    put(dx + row + i, Op::bwd(load_n<LoadStore>(x + row + i, n_i), load_n<LoadStore>(dy + row + i, n_i),
+                                              d, deg, g));
+                    tile.add(layout, i, g);
+                });
+            }
+            tile.flush(layout, width, dparams);
+        });
+    };
+    by_whole_rows(n, first, channels, lanes, rows);
 }
 
 }  // namespace ak::cpu

@@ -345,6 +345,37 @@ class LearnableActivationsTest {
 
     }
 
+    /**
+     * Rows wider than one tile of the per-channel path (rational (6, 5) and APA derive their columns,
+     * 640 channels a tile with AVX-512), with a call that starts and ends inside a row.
+     */
+    @Test
+    void wideRowsGoThroughSeveralTiles() {
+        for (Isa isa : Actinium.supportedIsas()) {
+            Actinium.useIsa(isa);
+            for (LearnableActivation f : List.of(LearnableActivation.rational(6, 5).perChannel(),
+                    LearnableActivation.of(Learnable.APA).perChannel(),
+                    LearnableActivation.polyrelu(2).withGroups(500))) {
+                long channels = 1000;
+                int rows = 4, n = (int) (rows * channels);
+                Random r = new Random(isa.ordinal() * 7919L + f.hashCode());
+                float[] params = randomParams(f, channels, r), x = moderateInputs(r, n), dy = new float[n];
+                for (int i = 0; i < n; i++) dy[i] = (float) r.nextGaussian();
+                float[] y = new float[n], dx = new float[n], dp = new float[params.length];
+                Tensor p = Tensor.wrap(params, params.length);
+                LearnableActivations.forward(f, p, Tensor.wrap(x, rows, channels), Tensor.wrap(y, rows, channels),
+                        SERIAL);
+                LearnableActivations.backward(f, p, Tensor.wrap(x, rows, channels), Tensor.wrap(dy, rows, channels),
+                        Tensor.wrap(dx, rows, channels), Tensor.wrap(dp, dp.length), SERIAL);
+                try {
+                    verify(f, DType.F32, channels, params, x, dy, y, dx, dp, "cpu");
+                } catch (AssertionError e) {
+                    throw new AssertionError(isa + " " + f + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
     /** Bit-identical outputs and parameter gradients for 1, 2 and 3 threads and on a second run. */
     @Test
     void sameBitsForAnyThreadCount() {
@@ -391,7 +422,9 @@ class LearnableActivationsTest {
             for (LearnableActivation f : specs()) {
                 if (f.op() == Learnable.POLYRELU) continue;  // a polynomial: +inf gives +-inf or NaN (0 * inf)
                 float[] params = f.initialParams(1);
-                if (f.op() == Learnable.RATIONAL) params = RationalFit.fit(f, Activation.GELU_ERF, -4, 4).coefficients();
+                if (f.op() == Learnable.RATIONAL) {
+                    params = RationalFit.fit(f, Activation.GELU_ERF, -4, 4).coefficients();
+                }
                 float[] y = new float[edges.length];
                 LearnableActivations.forward(f, Tensor.wrap(params, params.length), Tensor.wrap(edges.clone(),
                         edges.length), Tensor.wrap(y, edges.length), SERIAL);

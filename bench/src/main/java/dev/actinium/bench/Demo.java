@@ -15,7 +15,8 @@ import java.util.Locale;
 /**
  * The demo: prints {@link Actinium#info()}, then runs every activation forward and backward on a
  * large tensor and prints time, GB/s and the error against the float64 {@link Reference}, side by
- * side with a plain Java loop on the same threads.
+ * side with a plain Java loop on the same threads; then fits a learnable rational unit to GELU and
+ * trains it ({@link LearnableDemo}).
  *
  * <pre>
  *   Demo [--device cpu|cuda|cuda:N] [--size N] [--dtype f32|bf16] [--repeat R]
@@ -49,6 +50,7 @@ public final class Demo {
             System.exit(2);
         }
         run(device, dtype, size, repeat);
+        LearnableDemo.run(device);
     }
 
     private static String value(String[] args, int i) {

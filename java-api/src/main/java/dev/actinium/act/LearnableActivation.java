@@ -153,7 +153,9 @@ public final class LearnableActivation {
                     + ", not " + oneGroup.length);
         }
         long count = paramCount(channels);
-        if (count > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("channels: too many parameters: " + count);
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("channels: too many parameters for a float[]: " + count);
+        }
         float[] all = new float[(int) count];
         long g = groupsFor(channels);
         for (int k = 0; k < names.size(); k++) {
