@@ -53,6 +53,10 @@ struct ActKernels {
 struct LearnKernels {
     LearnForwardFn forward;
     LearnBackwardFn backward;
+    // The kernels built for the op's common degrees (act::CommonDegrees), null where it has none.
+    LearnForwardFn fixed_forward;
+    LearnBackwardFn fixed_backward;
+    int32_t fixed_num, fixed_den;
 };
 
 struct KernelTable {

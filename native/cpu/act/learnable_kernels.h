@@ -13,7 +13,8 @@
 //   channel (ChannelTile); a partial first or last row gathers each lane's parameters and adds each lane's
 //   gradients into the doubles of its group, lane by lane.
 // Which way is taken depends on groups, channels and the ISA alone, and the order of every sum on
-// the call's range alone: the same call gives the same bits on any thread.
+// the call's range alone: the same call gives the same bits on any thread. An op's common degrees
+// (CommonDegrees) have kernels of their own with the degrees as constants (D = FixedDegrees).
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -38,6 +39,18 @@ struct LearnLayout {
     LearnLayout(act::Degrees d, int64_t g, int64_t c)
         : deg(d), shared(Op::kShared), per_group(Op::group_count(d)), raw(Op::kShared + per_group),
           derived(raw + Op::kExtra), groups(g), channels(c), group_size(c / g) {}
+
+    // The counts the loops run to: constants where the op's row fixes them (every op but those whose
+    // degrees set their parameters), so the loops unroll and their values stay in registers.
+    static constexpr int kFixedRaw = Op::kGrouped >= 0 ? Op::kShared + Op::kGrouped : -1;
+    int raw_count() const {
+        if constexpr (kFixedRaw >= 0) return kFixedRaw;
+        else return raw;
+    }
+    int derived_count() const {
+        if constexpr (kFixedRaw >= 0) return kFixedRaw + Op::kExtra;
+        else return derived;
+    }
 
     // Where raw parameter k of group g lives in the params (and dparams) array.
     int64_t slot(int k, int64_t g) const { return k < shared ? k : shared + int64_t(k - shared) * groups + g; }
@@ -90,7 +103,7 @@ inline void gather_lanes(const LearnLayout<Op>& layout, const float* params, int
                          typename LoadStore::Values* d, int64_t* group) {
     constexpr int W = LoadStore::kWidth;
     float lanes[act::kMaxLearnDerived][W];
-    float values[act::kMaxLearnDerived];
+    float values[act::kMaxLearnDerived] = {};  // the first lane derives them
     int64_t last = -1;
     for (int l = 0; l < W; ++l) {
         if (l < count) {
@@ -99,9 +112,9 @@ inline void gather_lanes(const LearnLayout<Op>& layout, const float* params, int
             group[l] = g;
             if (++c == layout.channels) c = 0;
         }
-        for (int k = 0; k < layout.derived; ++k) lanes[k][l] = values[k];
+        for (int k = 0; k < layout.derived_count(); ++k) lanes[k][l] = values[k];
     }
-    for (int k = 0; k < layout.derived; ++k) d[k] = LoadStore::load(&lanes[k][0]);
+    for (int k = 0; k < layout.derived_count(); ++k) d[k] = LoadStore::load(&lanes[k][0]);
 }
 
 // The lanes way over whole rows: blocks of rows, and in each, channels in tiles (for_each_block); a
@@ -128,8 +141,8 @@ struct ChannelTile {
     template <class Op>
     explicit ChannelTile(const LearnLayout<Op>& layout, const float* p) : params(p) {
         direct = Op::kExtra == 0 && layout.group_size == 1;
-        derived_arrays = direct ? 0 : layout.derived;
-        const int64_t fit = kTilePool / (derived_arrays + layout.raw) - W;
+        derived_arrays = direct ? 0 : layout.derived_count();
+        const int64_t fit = kTilePool / (derived_arrays + layout.raw_count()) - W;
         width = std::max<int64_t>(W, std::min<int64_t>(layout.channels, fit / W * W));
         columns = width + W;
         for (int k = 0; k < layout.shared; ++k) shared[k] = Values(p[k]);
@@ -142,37 +155,37 @@ struct ChannelTile {
     void derive(const LearnLayout<Op>& layout, int64_t first_channel, int64_t tile_width) {
         c0 = first_channel;
         if (direct) return;
-        float values[act::kMaxLearnDerived];
+        float values[act::kMaxLearnDerived] = {};  // the first column derives them
         int64_t last = -1;
         for (int64_t c = 0; c < columns; ++c) {
             // Columns past the tile repeat its last channel's values: finite, so padded lanes give 0.
             const int64_t g = (c0 + (c < tile_width ? c : tile_width - 1)) / layout.group_size;
             if (g != last) layout.derive(params, last = g, values);
-            for (int k = 0; k < layout.derived; ++k) derived(k)[c] = values[k];
+            for (int k = 0; k < layout.derived_count(); ++k) derived(k)[c] = values[k];
         }
     }
     template <class Op>
     AK_V void load(const LearnLayout<Op>& layout, int64_t i, int64_t count, Values* d) const {
         if (direct) {
             for (int k = 0; k < layout.shared; ++k) d[k] = shared[k];
-            for (int k = layout.shared; k < layout.raw; ++k)
+            for (int k = layout.shared; k < layout.raw_count(); ++k)
                 d[k] = load_n<LoadStore>(params + layout.slot(k, c0 + i), count);
             return;
         }
-        for (int k = 0; k < layout.derived; ++k) d[k] = LoadStore::load(derived(k) + i);
+        for (int k = 0; k < layout.derived_count(); ++k) d[k] = LoadStore::load(derived(k) + i);
     }
     template <class Op>
     void clear_sums(const LearnLayout<Op>& layout) {
-        for (int k = 0; k < layout.raw; ++k) std::fill(sums(k), sums(k) + columns, 0.0f);
+        for (int k = 0; k < layout.raw_count(); ++k) std::fill(sums(k), sums(k) + columns, 0.0f);
     }
     template <class Op>
     AK_V void add(const LearnLayout<Op>& layout, int64_t i, const Values* g) {
-        for (int k = 0; k < layout.raw; ++k) LoadStore::store(sums(k) + i, LoadStore::load(sums(k) + i) + g[k]);
+        for (int k = 0; k < layout.raw_count(); ++k) LoadStore::store(sums(k) + i, LoadStore::load(sums(k) + i) + g[k]);
     }
     // Adds the columns' sums into the doubles of their groups, in channel order, and clears them.
     template <class Op>
     void flush(const LearnLayout<Op>& layout, int64_t tile_width, double* dparams) {
-        for (int k = 0; k < layout.raw; ++k) {
+        for (int k = 0; k < layout.raw_count(); ++k) {
             float* column = sums(k);
             for (int64_t c = 0; c < tile_width; ++c) {
                 dparams[layout.slot(k, (c0 + c) / layout.group_size)] += column[c];
@@ -205,11 +218,12 @@ inline void by_whole_rows(int64_t n, int64_t first, int64_t channels, Lanes lane
     if (done < n) lanes(done, n - done);
 }
 
-template <class LoadStore, class Op, class T>
+template <class LoadStore, class Op, class T, class D = act::Degrees>
 void learn_forward(act::Degrees deg, const float* params, int64_t groups, const void* xv, void* yv, int64_t n,
                    int64_t channels, int64_t first, int32_t flags) {
     using Values = typename LoadStore::Values;
     const LearnLayout<Op> layout(deg, groups, channels);
+    const D degrees = act::degrees_as<D>(deg);
     auto x = static_cast<const T*>(xv);
     auto y = static_cast<T*>(yv);
     Values d[act::kMaxLearnDerived];
@@ -217,9 +231,9 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
         for_each_run(layout, n, first, [&](int64_t start, int64_t end, int64_t g) {
             float values[act::kMaxLearnDerived];
             layout.derive(params, g, values);
-            for (int k = 0; k < layout.derived; ++k) d[k] = Values(values[k]);
+            for (int k = 0; k < layout.derived_count(); ++k) d[k] = Values(values[k]);
             for_each_vector<LoadStore>(y + start, end - start, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-                put(y + start + i, Op::fwd(load_n<LoadStore>(x + start + i, count), d, deg));
+                put(y + start + i, Op::fwd(load_n<LoadStore>(x + start + i, count), d, degrees));
             });
         });
         return;
@@ -228,7 +242,7 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
     auto lanes = [&](int64_t at, int64_t len) {
         for_each_vector<LoadStore>(y + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
             gather_lanes<LoadStore>(layout, params, (first + at + i) % channels, count, d, group);
-            put(y + at + i, Op::fwd(load_n<LoadStore>(x + at + i, count), d, deg));
+            put(y + at + i, Op::fwd(load_n<LoadStore>(x + at + i, count), d, degrees));
         });
     };
     auto rows = [&](int64_t at, int64_t count) {
@@ -240,7 +254,7 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
                 T* yr = y + at + r * channels + c0;
                 for_each_vector<LoadStore>(yr, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
                     tile.load(layout, i, n_i, d);
-                    put(yr + i, Op::fwd(load_n<LoadStore>(xr + i, n_i), d, deg));
+                    put(yr + i, Op::fwd(load_n<LoadStore>(xr + i, n_i), d, degrees));
                 });
             }
         });
@@ -248,12 +262,13 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
     by_whole_rows(n, first, channels, lanes, rows);
 }
 
-template <class LoadStore, class Op, class T>
+template <class LoadStore, class Op, class T, class D = act::Degrees>
 void learn_backward(act::Degrees deg, const float* params, int64_t groups, const void* xv, const void* dyv, void* dxv,
                     double* dparams, int64_t n, int64_t channels, int64_t first, int32_t flags) {
     using Values = typename LoadStore::Values;
     constexpr int W = LoadStore::kWidth;
     const LearnLayout<Op> layout(deg, groups, channels);
+    const D degrees = act::degrees_as<D>(deg);
     auto x = static_cast<const T*>(xv);
     auto dy = static_cast<const T*>(dyv);
     auto dx = static_cast<T*>(dxv);
@@ -264,13 +279,13 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
         for_each_run(layout, n, first, [&](int64_t start, int64_t end, int64_t group) {
             float values[act::kMaxLearnDerived];
             layout.derive(params, group, values);
-            for (int k = 0; k < layout.derived; ++k) d[k] = Values(values[k]);
+            for (int k = 0; k < layout.derived_count(); ++k) d[k] = Values(values[k]);
             Values acc[act::kMaxLearnParams];
             double sums[act::kMaxLearnParams] = {};
-            for (int k = 0; k < layout.raw; ++k) acc[k] = Values(0.0f);
+            for (int k = 0; k < layout.raw_count(); ++k) acc[k] = Values(0.0f);
             int steps = 0;
             auto flush = [&] {
-                for (int k = 0; k < layout.raw; ++k) {
+                for (int k = 0; k < layout.raw_count(); ++k) {
                     sums[k] += lane_sum<LoadStore>(acc[k]);
                     acc[k] = Values(0.0f);
                 }
@@ -278,12 +293,13 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
             };
             for_each_vector<LoadStore>(dx + start, end - start, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
                 const int64_t at = start + i;
-                put(dx + at, Op::bwd(load_n<LoadStore>(x + at, count), load_n<LoadStore>(dy + at, count), d, deg, g));
-                for (int k = 0; k < layout.raw; ++k) acc[k] = acc[k] + g[k];
+                put(dx + at,
+                    Op::bwd(load_n<LoadStore>(x + at, count), load_n<LoadStore>(dy + at, count), d, degrees, g));
+                for (int k = 0; k < layout.raw_count(); ++k) acc[k] = acc[k] + g[k];
                 if (++steps == kFlushVectors) flush();
             });
             flush();
-            for (int k = 0; k < layout.raw; ++k) dparams[layout.slot(k, group)] += sums[k];
+            for (int k = 0; k < layout.raw_count(); ++k) dparams[layout.slot(k, group)] += sums[k];
         });
         return;
     }
@@ -292,8 +308,8 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
         for_each_vector<LoadStore>(dx + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
             const int64_t e = at + i;
             gather_lanes<LoadStore>(layout, params, (first + e) % channels, count, d, group);
-            put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d, deg, g));
-            for (int k = 0; k < layout.raw; ++k) {
+            put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d, degrees, g));
+            for (int k = 0; k < layout.raw_count(); ++k) {
                 float values[W];
                 LoadStore::store(values, g[k]);
                 for (int64_t l = 0; l < count; ++l) dparams[layout.slot(k, group[l])] += values[l];
@@ -310,7 +326,7 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
                 for_each_vector<LoadStore>(dx + row, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
                     tile.load(layout, i, n_i, d);
                     put(dx + row + i, Op::bwd(load_n<LoadStore>(x + row + i, n_i), load_n<LoadStore>(dy + row + i, n_i),
-                                              d, deg, g));
+                                              d, degrees, g));
                     tile.add(layout, i, g);
                 });
             }

@@ -25,7 +25,15 @@ void fill_learn_ops(KernelTable& t, std::index_sequence<Op...>) {
         auto kernels = [](auto type) {
             using T = typename decltype(type)::type;
             using LS = LearnLoadStore<BaseLoadStore, T>;
-            return LearnKernels{&learn_forward<LS, Fn, T>, &learn_backward<LS, Fn, T>};
+            LearnKernels k{&learn_forward<LS, Fn, T>, &learn_backward<LS, Fn, T>, nullptr, nullptr, 0, 0};
+            using Common = typename act::CommonDegrees<Fn>::type;
+            if constexpr (!std::is_void_v<Common>) {
+                k.fixed_forward = &learn_forward<LS, Fn, T, Common>;
+                k.fixed_backward = &learn_backward<LS, Fn, T, Common>;
+                k.fixed_num = Common::num;
+                k.fixed_den = Common::den;
+            }
+            return k;
         };
         constexpr size_t kOp = decltype(op)::value;
         // avx512_bf16 differs from avx512 in its bf16 stores alone.

@@ -77,7 +77,11 @@ ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree, int3
                           k))
         return s;
     if (int32_t s = check_forward_operands(fn, dtype_size(dtype), n, x, y, empty)) return s;
-    if (!empty) k->forward({num_degree, den_degree}, params, groups, x, y, n, channels, first_channel, flags);
+    if (!empty) {
+        const bool fixed = k->fixed_forward && k->fixed_num == num_degree && k->fixed_den == den_degree;
+        (fixed ? k->fixed_forward : k->forward)({num_degree, den_degree}, params, groups, x, y, n, channels,
+                                                first_channel, flags);
+    }
     return AK_OK;
 }
 
@@ -99,7 +103,9 @@ ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree, int
         for (int64_t i = 0; i < call.param_count; ++i) dparams[i] = 0.0;
         return AK_OK;
     }
-    k->backward({num_degree, den_degree}, params, groups, x, dy, dx, dparams, n, channels, first_channel, flags);
+    const bool fixed = k->fixed_backward && k->fixed_num == num_degree && k->fixed_den == den_degree;
+    (fixed ? k->fixed_backward : k->backward)({num_degree, den_degree}, params, groups, x, dy, dx, dparams, n,
+                                              channels, first_channel, flags);
     return AK_OK;
 }
 

@@ -4,8 +4,9 @@
 // A learnable functor is a struct named as its row with
 //   static constexpr int kShared, kGrouped (-1: group_count(degrees) says), kExtra
 //   AK_HD static void derive(const float* raw, float* derived, Degrees)    (scalar, once per group)
-//   template <class V> static V fwd(V x, const V* d, Degrees)        f(x)
-//   template <class V> static V bwd(V x, V dy, const V* d, Degrees, V* g)
+//   template <class V, class D> static V fwd(V x, const V* d, D)        f(x)
+//   template <class V, class D> static V bwd(V x, V dy, const V* d, D, V* g)
+// (D: Degrees, or FixedDegrees for the kernels of an op's common degrees)
 // derive turns one group's raw parameters (the shared ones, then the group's own: kShared +
 // group_count floats) into what the math reads: the raw values, then kExtra values computed once per
 // group instead of per element (a logarithm, a reciprocal). d holds them as vectors: broadcast where
@@ -25,6 +26,28 @@ namespace ak::act {
 
 struct Degrees {
     int num, den;
+};
+
+// Degrees known at compile time: the kernels of an op's common degrees (CommonDegrees) take them, so
+// the functor's loops over the coefficients unroll and keep their values in registers.
+template <int M, int N>
+struct FixedDegrees {
+    static constexpr int num = M, den = N;
+    AK_HD operator Degrees() const { return {M, N}; }
+};
+
+// The degrees a kernel computes with: the call's, or the constants of D (which the call's equal).
+template <class D>
+AK_HD D degrees_as(Degrees deg) {
+    if constexpr (std::is_same_v<D, Degrees>) return deg;
+    else return D{};
+}
+
+// The degrees an op's kernels are also built for with FixedDegrees (void: none): PAU's and KAT's
+// rational (5, 4), PolyCom's polyrelu of order 3.
+template <class Op>
+struct CommonDegrees {
+    using type = void;
 };
 
 // The most raw parameters of one group (rational (6, 5): 7 + 5) and of derived values.
@@ -58,8 +81,8 @@ struct rational {
         decltype(V(0.0f) > V(0.0f)) big;
     };
 
-    template <class V>
-    AK_HD static void eval(V x, const V* d, Degrees deg, Eval<V>& e) {
+    template <class V, class D>
+    AK_HD static void eval(V x, const V* d, D deg, Eval<V>& e) {
         const int m = deg.num, n = deg.den, k = m > n ? m : n;
         const V* a = d;
         const V* b = d + m + 1;  // b[j - 1] = b_j
@@ -87,13 +110,13 @@ struct rational {
         e.q = select(e.big, vabs(e.pw[k]), V(1.0f)) + vabs(e.a);
     }
 
-    template <class V> AK_HD static V fwd(V x, const V* d, Degrees deg) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* d, D deg) {
         Eval<V> e;
         eval(x, d, deg, e);
         return with_nan_of(x, e.p / e.q);
     }
 
-    template <class V> AK_HD static V bwd(V x, V dy, const V* d, Degrees deg, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* d, D deg, V* g) {
         const int m = deg.num, n = deg.den, k = m > n ? m : n;
         const V* a = d;
         const V* b = d + m + 1;
@@ -140,13 +163,13 @@ struct polyrelu {
     static constexpr int kShared = 0, kGrouped = -1, kExtra = 0;
     AK_HD static int group_count(Degrees deg) { return deg.num + 1; }
     AK_HD static void derive(const float* raw, float* d, Degrees deg) { copy_raw(raw, d, group_count(deg)); }
-    template <class V> AK_HD static V fwd(V x, const V* a, Degrees deg) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* a, D deg) {
         V r = vmax(x, V(0.0f));
         V p = a[deg.num];
         for (int i = deg.num - 1; i >= 0; --i) p = mul_add(p, r, a[i]);
         return with_nan_of(x, p);
     }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* a, Degrees deg, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* a, D deg, V* g) {
         V r = vmax(x, V(0.0f));
         V dp = V(float(deg.num)) * a[deg.num];
         for (int i = deg.num - 1; i >= 1; --i) dp = mul_add(dp, r, V(float(i)) * a[i]);
@@ -165,10 +188,10 @@ struct dyt {
     static constexpr int kShared = 1, kGrouped = 2, kExtra = 0;
     AK_HD static int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 3); }
-    template <class V> AK_HD static V fwd(V x, const V* p, Degrees) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return with_nan_of(x, mul_add(p[1], tanh_(p[0] * x), p[2]));
     }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* p, Degrees, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V z = p[0] * x;
         V e = exp_nonpos(V(-2.0f) * vabs(z));
         V r = V(1.0f) / (V(1.0f) + e);
@@ -207,12 +230,12 @@ struct apa {
         s = vmax(z, V(0.0f)) + log1p_exp_neg_abs(z);
         f = exp_nonpos(-(s * d[3]));
     }
-    template <class V> AK_HD static V fwd(V x, const V* d, Degrees) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* d, D) {
         V f, s, sig;
         core(x, d, f, s, sig);
         return with_nan_of(x, f);
     }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* d, Degrees, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* d, D, V* g) {
         V f, s, sig;
         core(x, d, f, s, sig);
         V fs = f * sig * d[3];
@@ -230,8 +253,8 @@ struct learnable_swish {
     static constexpr int kShared = 0, kGrouped = 1, kExtra = 0;
     AK_HD static int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 1); }
-    template <class V> AK_HD static V fwd(V x, const V* p, Degrees) { return swish_forward(x, p[0]); }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* p, Degrees, V* g) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* p, D) { return swish_forward(x, p[0]); }
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V s, one_minus_s;
         sigmoid_pair(vmin(V(200.0f), vmax(V(-200.0f), x * p[0])), s, one_minus_s);
         V w = s * one_minus_s;
@@ -246,8 +269,8 @@ struct learnable_crrelu {
     static constexpr int kShared = 0, kGrouped = 1, kExtra = 0;
     AK_HD static int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 1); }
-    template <class V> AK_HD static V fwd(V x, const V* p, Degrees) { return crrelu_forward(x, p[0]); }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* p, Degrees, V* g) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* p, D) { return crrelu_forward(x, p[0]); }
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         g[0] = with_nan_of(x, dy * crrelu_bump(x));
         return crrelu_backward(x, dy, p[0]);
     }
@@ -258,12 +281,12 @@ struct tempered_sigmoid {
     static constexpr int kShared = 0, kGrouped = 3, kExtra = 0;
     AK_HD static int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 3); }
-    template <class V> AK_HD static V fwd(V x, const V* p, Degrees) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         V s, one_minus_s;
         sigmoid_pair(x * p[1], s, one_minus_s);
         return with_nan_of(x, mul_add(p[0], s, -p[2]));
     }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* p, Degrees, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V s, one_minus_s;
         sigmoid_pair(x * p[1], s, one_minus_s);
         V w = s * one_minus_s;
@@ -280,10 +303,10 @@ struct learnable_sine {
     static constexpr int kShared = 0, kGrouped = 1, kExtra = 0;
     AK_HD static int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 1); }
-    template <class V> AK_HD static V fwd(V x, const V* p, Degrees) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return with_nan_of(x, sin_quadrant(sine_argument(x, p[0]), 0.0f));
     }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* p, Degrees, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V c = sin_quadrant(sine_argument(x, p[0]), 1.0f);
         g[0] = with_nan_of(x, dy * (x * c));
         return times_dy(x, p[0] * c, dy);
@@ -296,10 +319,10 @@ struct learnable_cauchy {
     static constexpr int kShared = 0, kGrouped = 3, kExtra = 0;
     AK_HD static int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 3); }
-    template <class V> AK_HD static V fwd(V x, const V* p, Degrees) {
+    template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return cauchy_forward(x, p[0], p[1], p[2] * p[2]);
     }
-    template <class V> AK_HD static V bwd(V x, V dy, const V* p, Degrees, V* g) {
+    template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V d2 = p[2] * p[2];
         V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
         V r = V(1.0f) / mul_add(xc, xc, d2);
@@ -332,3 +355,14 @@ AK_LEARNABLES(AK_LEARN_CHECK_ROW)
 #undef AK_LEARN_CHECK_ROW
 
 }  // namespace ak
+
+namespace ak::act {
+template <>
+struct CommonDegrees<rational> {
+    using type = FixedDegrees<5, 4>;
+};
+template <>
+struct CommonDegrees<polyrelu> {
+    using type = FixedDegrees<3, 0>;
+};
+}  // namespace ak::act
