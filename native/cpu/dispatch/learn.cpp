@@ -30,6 +30,12 @@ int32_t enter(const char* fn, int32_t op, int32_t dtype, int32_t num_degree, int
     return AK_OK;
 }
 
+// The kernel for the call's degrees: the one built for the op's common degrees where they match.
+template <class Fn>
+Fn kernel_for(Fn general, Fn fixed, const LearnKernels* k, int32_t num_degree, int32_t den_degree) {
+    return fixed && k->fixed_num == num_degree && k->fixed_den == den_degree ? fixed : general;
+}
+
 }  // namespace
 
 extern "C" {
@@ -77,11 +83,9 @@ ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree, int3
                           k))
         return s;
     if (int32_t s = check_forward_operands(fn, dtype_size(dtype), n, x, y, empty)) return s;
-    if (!empty) {
-        const bool fixed = k->fixed_forward && k->fixed_num == num_degree && k->fixed_den == den_degree;
-        (fixed ? k->fixed_forward : k->forward)({num_degree, den_degree}, params, groups, x, y, n, channels,
-                                                first_channel, flags);
-    }
+    if (!empty)
+        kernel_for(k->forward, k->fixed_forward, k, num_degree, den_degree)({num_degree, den_degree}, params, groups,
+                                                                          x, y, n, channels, first_channel, flags);
     return AK_OK;
 }
 
@@ -103,9 +107,9 @@ ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree, int
         for (int64_t i = 0; i < call.param_count; ++i) dparams[i] = 0.0;
         return AK_OK;
     }
-    const bool fixed = k->fixed_backward && k->fixed_num == num_degree && k->fixed_den == den_degree;
-    (fixed ? k->fixed_backward : k->backward)({num_degree, den_degree}, params, groups, x, dy, dx, dparams, n,
-                                              channels, first_channel, flags);
+    kernel_for(k->backward, k->fixed_backward, k, num_degree, den_degree)({num_degree, den_degree}, params, groups, x,
+                                                                         dy, dx, dparams, n, channels, first_channel,
+                                                                         flags);
     return AK_OK;
 }
 

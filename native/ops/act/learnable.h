@@ -59,6 +59,15 @@ AK_HD void copy_raw(const float* raw, float* d, int count) {
     for (int k = 0; k < count; ++k) d[k] = raw[k];
 }
 
+// The parameter members of a functor with a fixed count and nothing derived (all but rational,
+// polyrelu and APA).
+template <int Shared, int Grouped>
+struct FixedParameters {
+    static constexpr int kShared = Shared, kGrouped = Grouped, kExtra = 0;
+    AK_HD static int group_count(Degrees) { return kGrouped; }
+    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, Shared + Grouped); }
+};
+
 // Rational (Pade) unit, the "safe" form of PAU and KAT: f = P(x) / Q(x), P = sum_{i<=m} a_i x^i,
 // Q = 1 + |A(x)|, A = sum_{1<=j<=n} b_j x^j. Raw parameters a_0..a_m, b_1..b_n.
 // df/dx = (P' - f s A') / Q, df/da_i = x^i / Q, df/db_j = -f s x^j / Q, s = sign(A) (0 at A = 0).
@@ -184,10 +193,7 @@ struct polyrelu {
 
 // Dynamic tanh (DyT): gamma tanh(alpha x) + beta; alpha shared, gamma and beta per group.
 // sech^2(z) = 4 e / (1 + e)^2 with e = exp(-2|z|); x sech^2 is 0 where sech^2 underflows (x = +-inf).
-struct dyt {
-    static constexpr int kShared = 1, kGrouped = 2, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
-    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 3); }
+struct dyt : FixedParameters<1, 2> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return with_nan_of(x, mul_add(p[1], tanh_(p[0] * x), p[2]));
     }
@@ -249,10 +255,7 @@ struct apa {
 
 // Swish with a learnable beta: x sigmoid(beta x) (smooth.h's swish); df/dbeta = x^2 s (1 - s),
 // 0 where s (1 - s) underflows (x = +-inf).
-struct learnable_swish {
-    static constexpr int kShared = 0, kGrouped = 1, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
-    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 1); }
+struct learnable_swish : FixedParameters<0, 1> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) { return swish_forward(x, p[0]); }
     template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V s, one_minus_s;
@@ -265,10 +268,7 @@ struct learnable_swish {
 };
 
 // CRReLU with a learnable eps: relu(x) + eps x exp(-x^2/2) (smooth.h's crrelu); df/deps = x exp(-x^2/2).
-struct learnable_crrelu {
-    static constexpr int kShared = 0, kGrouped = 1, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
-    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 1); }
+struct learnable_crrelu : FixedParameters<0, 1> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) { return crrelu_forward(x, p[0]); }
     template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         g[0] = with_nan_of(x, dy * crrelu_bump(x));
@@ -277,10 +277,7 @@ struct learnable_crrelu {
 };
 
 // Tempered sigmoid: scale sigmoid(temperature x) - offset (scale 2, temperature 2, offset 1: tanh).
-struct tempered_sigmoid {
-    static constexpr int kShared = 0, kGrouped = 3, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
-    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 3); }
+struct tempered_sigmoid : FixedParameters<0, 3> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         V s, one_minus_s;
         sigmoid_pair(x * p[1], s, one_minus_s);
@@ -299,10 +296,7 @@ struct tempered_sigmoid {
 };
 
 // SIREN's sine with a learnable omega: sin(omega x) (fixed_forms.h's sine); df/domega = x cos(omega x).
-struct learnable_sine {
-    static constexpr int kShared = 0, kGrouped = 1, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
-    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 1); }
+struct learnable_sine : FixedParameters<0, 1> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return with_nan_of(x, sin_quadrant(sine_argument(x, p[0]), 0.0f));
     }
@@ -315,10 +309,7 @@ struct learnable_sine {
 
 // Cauchy activation with learnable lambda1, lambda2, d (fixed_forms.h's cauchy); with r = 1 / (x^2 + d^2):
 // df/dlambda1 = x r, df/dlambda2 = r, df/dd = -2 d r f.
-struct learnable_cauchy {
-    static constexpr int kShared = 0, kGrouped = 3, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
-    AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, 3); }
+struct learnable_cauchy : FixedParameters<0, 3> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return cauchy_forward(x, p[0], p[1], p[2] * p[2]);
     }

@@ -93,6 +93,11 @@ class GatedActivationsTest {
                         gradInput[at + upOff] = u[i];
                         // dgate's error scales with |dy g(up)| (f' crosses 0), dup's with |dy|.
                         gradScale[at + gateOff] = (float) Math.min(Float.MAX_VALUE, Math.abs(dy[i] * up));
+                        // A scale past the float range keeps its allowance through the extra term, which the
+                        // bound multiplies by the (clamped) scale.
+                        if (Math.abs(dy[i] * up) > Float.MAX_VALUE && Double.isFinite(dy[i] * up)) {
+                            gradExtra[at + gateOff] += info.atol(dtype) * (Math.abs(dy[i] * up) / Float.MAX_VALUE - 1);
+                        }
                         gradScale[at + upOff] = dy[i];
                         forwardScale[i] = upScale[i];
                     }
