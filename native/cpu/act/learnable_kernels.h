@@ -122,9 +122,11 @@ inline void gather_lanes(const LearnLayout<Op>& layout, const float* params, int
 // i + c), and each column's gradient is summed in float over the block's rows, then added into the
 // doubles of its group. Vectors run along a row. The columns share one pool of kTilePool floats on the
 // stack, so a tile is as wide as they fit: per-channel parameters that derive copies (DyT's gamma and
-// beta) are loaded from params itself and need no columns, and rows of up to 5,400 channels then go
-// through in one tile, in order; a tile narrower than the row reads each row in pieces.
-constexpr int64_t kTilePool = 16384;
+// beta) are loaded from params itself and need no columns, and rows of up to 2,700 channels then go
+// through in one tile, in order; a tile narrower than the row reads each row in pieces. The pool is
+// 32 KiB: a Java thread calls in with only the JVM's shadow zone of stack guaranteed (20 pages on
+// x86-64 Linux), which the whole native frame must fit.
+constexpr int64_t kTilePool = 8192;
 
 template <class LoadStore>
 struct ChannelTile {

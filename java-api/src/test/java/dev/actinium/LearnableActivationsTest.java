@@ -371,8 +371,8 @@ class LearnableActivationsTest {
     }
 
     /**
-     * Rows wider than one tile of the per-channel path (rational (6, 5) and APA derive their columns,
-     * 640 channels a tile with AVX-512), with a call that starts and ends inside a row.
+     * Rows wider than one tile of the per-channel path (rational (6, 5) holds 24 columns a channel: 288
+     * channels a tile with AVX-512, 312 with AVX2), APA's derived columns and polyrelu's groups of 2.
      */
     @Test
     void wideRowsGoThroughSeveralTiles() {
