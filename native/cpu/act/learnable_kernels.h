@@ -122,8 +122,9 @@ inline void gather_lanes(const LearnLayout<Op>& layout, const float* params, int
 // i + c), and each column's gradient is summed in float over the block's rows, then added into the
 // doubles of its group. Vectors run along a row. The columns share one pool of kTilePool floats on the
 // stack, so a tile is as wide as they fit: per-channel parameters that derive copies (DyT's gamma and
-// beta) are loaded from params itself and need no columns, and rows of up to 2,700 channels then go
-// through in one tile, in order; a tile narrower than the row reads each row in pieces. The pool is
+// beta) are loaded from params itself and need no columns: forward then takes whole rows, and
+// backward (which sums per column) rows of up to 2,700 channels, in one tile; a tile narrower than
+// the row reads each row in pieces. The pool is
 // 32 KiB: a Java thread calls in with only the JVM's shadow zone of stack guaranteed (20 pages on
 // x86-64 Linux), which the whole native frame must fit.
 constexpr int64_t kTilePool = 8192;
@@ -140,11 +141,14 @@ struct ChannelTile {
     int64_t c0 = 0;
     Values shared[act::kMaxLearnDerived];
 
+    // with_sums: the tile sums gradients (backward). A direct tile without sums holds no columns, and
+    // takes whole rows.
     template <class Op>
-    explicit ChannelTile(const LearnLayout<Op>& layout, const float* p) : params(p) {
+    ChannelTile(const LearnLayout<Op>& layout, const float* p, bool with_sums) : params(p) {
         direct = Op::kExtra == 0 && layout.group_size == 1;
         derived_arrays = direct ? 0 : layout.derived_count();
-        const int64_t fit = kTilePool / (derived_arrays + layout.raw_count()) - W;
+        const int arrays = derived_arrays + (with_sums ? layout.raw_count() : 0);
+        const int64_t fit = arrays == 0 ? layout.channels : kTilePool / arrays - W;
         width = std::max<int64_t>(W, std::min<int64_t>(layout.channels, fit / W * W));
         columns = width + W;
         for (int k = 0; k < layout.shared; ++k) shared[k] = Values(p[k]);
@@ -248,7 +252,7 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
         });
     };
     auto rows = [&](int64_t at, int64_t count) {
-        ChannelTile<LoadStore> tile(layout, params);
+        ChannelTile<LoadStore> tile(layout, params, false);
         for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
             tile.derive(layout, c0, width);
             for (int64_t r = r0; r < r1; ++r) {
@@ -319,7 +323,7 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
         });
     };
     auto rows = [&](int64_t at, int64_t count) {
-        ChannelTile<LoadStore> tile(layout, params);
+        ChannelTile<LoadStore> tile(layout, params, true);
         tile.clear_sums(layout);
         for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
             tile.derive(layout, c0, width);
