@@ -53,8 +53,9 @@ int32_t learn_group_count(const char* fn, int32_t op, int32_t num_degree, int32_
         fail(AK_ERR_INVALID_ARGUMENT, "%s: op %d is not a learnable activation (0..%d)", fn, op, AK_LEARN_COUNT - 1);
         return -1;
     }
-    const int max_num = op == AK_LEARN_POLYRELU ? AK_LEARN_MAX_POLY_DEGREE : AK_LEARN_MAX_NUM_DEGREE;
-    const int min_num = op == AK_LEARN_POLYRELU ? 1 : 0;
+    const bool poly = op == AK_LEARN_POLYRELU || op == AK_LEARN_POLYNORM;
+    const int max_num = poly ? AK_LEARN_MAX_POLY_DEGREE : AK_LEARN_MAX_NUM_DEGREE;
+    const int min_num = poly ? 1 : 0;
     if (r->degrees >= 1 && (num_degree < min_num || num_degree > max_num)) {
         fail(AK_ERR_INVALID_ARGUMENT, "%s: %s: num_degree = %d is outside [%d, %d]", fn, r->name, num_degree, min_num,
              max_num);
@@ -74,18 +75,25 @@ int32_t learn_group_count(const char* fn, int32_t op, int32_t num_degree, int32_
     return op == AK_LEARN_RATIONAL ? num_degree + 1 + den_degree : num_degree + 1;
 }
 
-const char* learn_param_name(int32_t op, int32_t num_degree, int32_t den_degree, int32_t index) {
-    const Row* r = row(op);
-    if (!r || index < 0) return nullptr;
-    if (r->grouped < 0) {
-        if (index <= num_degree) return index <= AK_LEARN_MAX_NUM_DEGREE ? kNumerator[index] : nullptr;
-        int j = index - num_degree - 1;
-        return op == AK_LEARN_RATIONAL && j < den_degree && j < AK_LEARN_MAX_DEN_DEGREE ? kDenominator[j] : nullptr;
-    }
+// The name of shared parameter index of op (its AK_LEARN_PARAMS row), or nullptr.
+static const char* listed_param_name(int32_t op, int32_t index) {
     int k = 0;
     for (const ParamRow& p : kParams)
         if (p.op == op && k++ == index) return p.name;
     return nullptr;
+}
+
+const char* learn_param_name(int32_t op, int32_t num_degree, int32_t den_degree, int32_t index) {
+    const Row* r = row(op);
+    if (!r || index < 0) return nullptr;
+    if (r->grouped < 0) {
+        if (index < r->shared) return listed_param_name(op, index);
+        index -= r->shared;
+        if (index <= num_degree) return index <= AK_LEARN_MAX_NUM_DEGREE ? kNumerator[index] : nullptr;
+        int j = index - num_degree - 1;
+        return op == AK_LEARN_RATIONAL && j < den_degree && j < AK_LEARN_MAX_DEN_DEGREE ? kDenominator[j] : nullptr;
+    }
+    return listed_param_name(op, index);
 }
 
 int32_t learn_default_params(const char* fn, int32_t op, int32_t num_degree, int32_t den_degree, float* params) {
@@ -98,6 +106,10 @@ int32_t learn_default_params(const char* fn, int32_t op, int32_t num_degree, int
         if (num_degree >= 1) params[1] = 1.0f;  // P(x) = x, Q = 1
     } else if (op == AK_LEARN_POLYRELU) {
         for (int i = 1; i <= num_degree; ++i) params[i] = 1.0f / float(num_degree);
+    } else if (op == AK_LEARN_POLYNORM) {
+        // PolyCom's module: eps 1e-6, each normalized power weighted 1 / order, bias a0 = 0.
+        params[0] = 1e-6f;
+        for (int i = 1; i <= num_degree; ++i) params[1 + i] = 1.0f / float(num_degree);
     } else {
         int k = 0;
         for (const ParamRow& p : kParams)
@@ -142,6 +154,9 @@ int32_t check_learn_params(const char* fn, int32_t op, int32_t num_degree, int32
             if (op == AK_LEARN_CAUCHY && k == 2 && !(std::fabs(v) >= 1e-18f && std::fabs(v) <= 1e18f))
                 return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s: parameter d of group %lld = %g: |d| must lie in "
                             "[1e-18, 1e18]", fn, kRows[op].name, (long long)g, double(v));
+            if (op == AK_LEARN_POLYNORM && k == 0 && !(v > 0.0f))
+                return fail(AK_ERR_INVALID_ARGUMENT, "%s: %s: parameter eps = %g must be > 0 (a row of zeros "
+                            "divides by sqrt(eps))", fn, kRows[op].name, double(v));
         }
     }
     return AK_OK;

@@ -31,7 +31,7 @@ int32_t check_learn_call(const char* fn, int32_t op, int32_t dtype, int32_t num_
 // they can read them (they are device memory).
 int32_t check_learn_shape(const char* fn, int32_t op, int32_t dtype, int32_t num_degree, int32_t den_degree,
                           int64_t groups, int64_t channels, LearnCall& call);
-// The values of params: each finite, and the op's own rules (cauchy's |d| in [1e-18, 1e18]).
+// The values of params: each finite, and the op's own rules (cauchy's |d| in [1e-18, 1e18], polynorm's eps > 0).
 int32_t check_learn_params(const char* fn, int32_t op, int32_t num_degree, int32_t den_degree, const float* params,
                            int64_t groups);
 

@@ -10,6 +10,8 @@
 // - several groups: a 2-D grid, each thread owning one channel over a band of rows (so it knows
 //   its group), writes its sums per channel;
 // then one block per parameter adds its partial sums in a fixed order, in double (reduce_kernel).
+// PolyNorm normalizes rows: a block per row writes y (or dx and the row's stats), and backward's
+// partial sums come from a second kernel over channels, as for several groups.
 // The partial sums live in the device's scratch memory, held from the first launch to the last.
 #include <cstdint>
 #include <utility>
@@ -134,6 +136,121 @@ __global__ void reduce_kernel(const float* partial, int64_t bands, int raw, int 
     if (threadIdx.x == 0) store1(dparams + slot, float(double(sums[0])));
 }
 
+// PolyNorm (ops/act/polynorm.h): one block per row (a grid-stride over rows). The row's sums go
+// through a fixed tree in double, shared by every thread of the block.
+template <class Tree>
+__device__ double block_sum(double v, Tree& tree) {
+    tree[threadIdx.x] = v;
+    __syncthreads();
+    for (unsigned half = kThreads / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half) tree[threadIdx.x] = tree[threadIdx.x] + tree[threadIdx.x + half];
+        __syncthreads();
+    }
+    const double sum = tree[0];
+    __syncthreads();
+    return sum;
+}
+
+// The row's scales: the sums of x^(2k) over the block's columns, then polynorm_scales.
+template <class T, class Tree>
+__device__ act::PolyNormScales polynorm_row(const LearnShape& s, float eps, const T* xr, Tree& tree) {
+    const int order = s.deg.num;
+    double acc[act::kPolyNormMaxOrder] = {0.0, 0.0, 0.0}, sums[act::kPolyNormMaxOrder];
+    for (int64_t j = threadIdx.x; j < s.channels; j += kThreads) {
+        const double v = load1(xr + j), v2 = v * v;
+        acc[0] += v2;
+        if (order >= 2) acc[1] += v2 * v2;
+        if (order >= 3) acc[2] += v2 * v2 * v2;
+    }
+    for (int k = 0; k < order; ++k) sums[k] = block_sum(acc[k], tree);
+    act::PolyNormScales scales;
+    act::polynorm_scales(sums, s.channels, eps, order, scales);
+    return scales;
+}
+
+__device__ __forceinline__ void polynorm_coefficients(const LearnShape& s, const float* params, int64_t j, float* a) {
+    const int64_t g = j / s.group_size;
+    for (int k = 0; k <= s.deg.num; ++k) a[k] = load1(params + 1 + k * s.groups + g);
+}
+
+template <class T>
+__global__ void polynorm_forward_kernel(LearnShape s, const float* params, const T* x, T* y, int64_t rows) {
+    AK_SHARED_ARRAY(double, tree, kThreads);
+    const float eps = load1(params);
+    float a[act::kPolyNormMaxOrder + 1];
+    for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+        const int64_t at = row * s.channels;
+        const act::PolyNormScales scales = polynorm_row(s, eps, x + at, tree);
+        for (int64_t j = threadIdx.x; j < s.channels; j += kThreads) {
+            polynorm_coefficients(s, params, j, a);
+            store1(y + at + j, act::polynorm_forward(load1(x + at + j), a, scales.s, s.deg.num));
+        }
+    }
+}
+
+// Per row stats[row]: s_1..s_3, D_1..D_3, and the row's term of the eps gradient.
+constexpr int kPolyNormStats = 2 * act::kPolyNormMaxOrder + 1;
+
+// dx, and each row's stats for polynorm_partials_kernel.
+template <class T>
+__global__ void polynorm_backward_kernel(LearnShape s, const float* params, const T* x, const T* dy, T* dx,
+                                         float* stats, int64_t rows) {
+    AK_SHARED_ARRAY(double, tree, kThreads);
+    const int order = s.deg.num;
+    const float eps = load1(params);
+    float a[act::kPolyNormMaxOrder + 1], d[act::kPolyNormMaxOrder], terms[act::kPolyNormMaxOrder];
+    for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
+        const int64_t at = row * s.channels;
+        const act::PolyNormScales scales = polynorm_row(s, eps, x + at, tree);
+        double acc[act::kPolyNormMaxOrder] = {0.0, 0.0, 0.0};
+        for (int64_t j = threadIdx.x; j < s.channels; j += kThreads) {
+            polynorm_coefficients(s, params, j, a);
+            act::polynorm_terms(load1(x + at + j), scales.s, order, terms);
+            const double g = load1(dy + at + j);
+            for (int k = 1; k <= order; ++k) acc[k - 1] += g * a[k] * terms[k - 1];
+        }
+        double eps_term = 0;
+        for (int k = 0; k < order; ++k) {
+            const double t = block_sum(acc[k], tree);
+            d[k] = float(t / double(s.channels));
+            eps_term -= 0.5 * scales.r[k] * scales.r[k] * t;
+        }
+        if (threadIdx.x == 0) {
+            float* out = stats + row * kPolyNormStats;
+            for (int k = 0; k < order; ++k) {
+                store1(out + k, scales.s[k]);
+                store1(out + act::kPolyNormMaxOrder + k, d[k]);
+            }
+            store1(out + 2 * act::kPolyNormMaxOrder, float(eps_term));
+        }
+        for (int64_t j = threadIdx.x; j < s.channels; j += kThreads) {
+            polynorm_coefficients(s, params, j, a);
+            store1(dx + at + j, act::polynorm_backward(load1(x + at + j), load1(dy + at + j), a, scales.s, d, order));
+        }
+    }
+}
+
+// The parameter gradients' partial sums, as backward_channels_kernel's: thread (blockIdx.x, threadIdx.x)
+// owns channel c over rows blockIdx.y, + gridDim.y, ...; the eps terms are channel 0's.
+template <class T>
+__global__ void polynorm_partials_kernel(LearnShape s, const T* x, const T* dy, const float* stats, float* partial,
+                                         int64_t rows) {
+    const int64_t c = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (c >= s.channels) return;
+    const int order = s.deg.num, raw = order + 2;
+    float acc[act::kPolyNormMaxOrder + 2] = {}, scale[act::kPolyNormMaxOrder], terms[act::kPolyNormMaxOrder];
+    for (int64_t r = blockIdx.y; r < rows; r += gridDim.y) {
+        const float* st = stats + r * kPolyNormStats;
+        for (int k = 0; k < order; ++k) scale[k] = load1(st + k);
+        const float g = load1(dy + r * s.channels + c);
+        act::polynorm_terms(load1(x + r * s.channels + c), scale, order, terms);
+        if (c == 0) acc[0] += load1(st + 2 * act::kPolyNormMaxOrder);
+        acc[1] += g;
+        for (int k = 1; k <= order; ++k) acc[1 + k] += g * terms[k - 1];
+    }
+    for (int k = 0; k < raw; ++k) store1(partial + (int64_t(blockIdx.y) * raw + k) * s.channels + c, acc[k]);
+}
+
 struct LearnLaunches {
     void (*forward)(const DeviceContext*, const LearnShape&, const float* params, const void* x, void* y, int64_t n);
     // Queues the kernels that write dx and the partial sums; returns the partial sums' shape.
@@ -164,6 +281,34 @@ void launch_backward(const DeviceContext* ctx, const LearnShape& s, const float*
     }
 }
 
+// The blocks of a kernel with one block per row: enough to fill the device, no more than the rows.
+dim3 row_grid(const DeviceContext* ctx, int64_t rows) {
+    const int64_t target = int64_t(ctx->sm_count) * 8;
+    return dim3(unsigned(rows < target ? (rows < 1 ? 1 : rows) : target));
+}
+
+template <class T>
+void launch_polynorm_forward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x, void* y,
+                             int64_t n) {
+    launch<polynorm_forward_kernel<T>>(row_grid(ctx, n / s.channels), kThreads, 0, ctx->stream, s, params,
+                                       static_cast<const T*>(x), static_cast<T*>(y), n / s.channels);
+}
+
+// partial is followed by the rows' stats (polynorm_scratch).
+template <class T>
+void launch_polynorm_backward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x,
+                              const void* dy, void* dx, float* partial, int64_t n, int64_t bands) {
+    const int64_t rows = n / s.channels;
+    float* stats = partial + bands * (s.deg.num + 2) * s.channels;
+    auto xt = static_cast<const T*>(x);
+    auto dyt = static_cast<const T*>(dy);
+    launch<polynorm_backward_kernel<T>>(row_grid(ctx, rows), kThreads, 0, ctx->stream, s, params, xt, dyt,
+                                        static_cast<T*>(dx), stats, rows);
+    const unsigned tiles = unsigned((s.channels + kThreads - 1) / kThreads);
+    launch<polynorm_partials_kernel<T>>(dim3(tiles, unsigned(bands)), kThreads, 0, ctx->stream, s, xt, dyt, stats,
+                                        partial, rows);
+}
+
 template <size_t... Op>
 auto make_table(std::index_sequence<Op...>) {
     struct Table {
@@ -171,9 +316,16 @@ auto make_table(std::index_sequence<Op...>) {
     } t{};
     auto fill = [&](auto op) {
         using Fn = typename LearnableOf<decltype(op)::value>::type;
-        t.rows[decltype(op)::value][kF32] = {&launch_forward<Fn, float>, &launch_backward<Fn, float>};
-        t.rows[decltype(op)::value][kBF16] = {&launch_forward<Fn, bf16>, &launch_backward<Fn, bf16>};
-        t.rows[decltype(op)::value][kF16] = {&launch_forward<Fn, f16>, &launch_backward<Fn, f16>};
+        auto& row = t.rows[decltype(op)::value];
+        if constexpr (std::is_same_v<Fn, act::polynorm>) {
+            row[kF32] = {&launch_polynorm_forward<float>, &launch_polynorm_backward<float>};
+            row[kBF16] = {&launch_polynorm_forward<bf16>, &launch_polynorm_backward<bf16>};
+            row[kF16] = {&launch_polynorm_forward<f16>, &launch_polynorm_backward<f16>};
+        } else {
+            row[kF32] = {&launch_forward<Fn, float>, &launch_backward<Fn, float>};
+            row[kBF16] = {&launch_forward<Fn, bf16>, &launch_backward<Fn, bf16>};
+            row[kF16] = {&launch_forward<Fn, f16>, &launch_backward<Fn, f16>};
+        }
     };
     (fill(std::integral_constant<size_t, Op>{}), ...);
     return t;
@@ -238,7 +390,8 @@ ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, in
     // Bands: blocks enough to fill the device (8 of 256 threads per multiprocessor), no more.
     const int64_t target = int64_t(ctx->sm_count) * 8;
     int64_t bands, width;
-    if (groups == 1) {
+    const bool polynorm = op == AK_LEARN_POLYNORM;
+    if (groups == 1 && !polynorm) {
         bands = grid_for(ctx, n).x;
         width = 1;
     } else {
@@ -250,7 +403,9 @@ ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, in
     std::lock_guard<std::mutex> hold(ctx->scratch_lock);
     void* work = nullptr;
     if (!empty)
-        if (int32_t s = scratch(fn, ctx, bands * raw * width * int64_t(sizeof(float)), &work)) return s;
+        if (int32_t s = scratch(fn, ctx, (bands * raw * width + (polynorm ? rows * kPolyNormStats : 0)) *
+                                             int64_t(sizeof(float)), &work))
+            return s;
     auto partial = static_cast<float*>(work);
     if (empty) {
         bands = 0;  // no partial sums: every gradient is 0

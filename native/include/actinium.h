@@ -212,8 +212,9 @@ AK_ACT_PARAMS(AK_BINDGEN_PARAM)
  * groups (parameter-major: [grouped parameter][group]). degrees: how many of the call's two degree
  * arguments the op takes (num_degree, den_degree; the others must be 0); a grouped count of -1
  * means the degrees set it: rational (num_degree + 1 numerator coefficients a0.., then den_degree
- * denominator coefficients b1..), polyrelu (num_degree + 1 coefficients a0..). Math: native/ops/act/
- * learnable.h. The flop counts (degrees (5, 4) for rational, 3 for polyrelu) are counted from the
+ * denominator coefficients b1..), polyrelu and polynorm (num_degree + 1 coefficients a0..). Math:
+ * native/ops/act/learnable.h. polynorm normalizes each row (its value at one element depends on the
+ * whole row): its calls cover whole rows (first_channel = 0, n a multiple of channels). The flop counts (degrees (5, 4) for rational, 3 for polyrelu) are counted from the
  * functors' source, with exp, sigmoid, tanh and sin at the counts their AK_ACTIVATIONS rows measure,
  * and the parameter gradients' sums: estimates, not object-code counts as above. */
 #define AK_LEARNABLES(X)                                                                            \
@@ -226,12 +227,13 @@ AK_ACT_PARAMS(AK_BINDGEN_PARAM)
     X(TEMPERED_SIGMOID, tempered_sigmoid, 0, 3, 0, 31, 50)                                         \
     X(SINE, learnable_sine, 0, 1, 0, 61, 70)                                                       \
     X(CAUCHY, learnable_cauchy, 0, 3, 0, 12, 45)                                                   \
+    X(POLYNORM, polynorm, 1, -1, 1, 15, 32)                                                        \
     /* add new rows above this line */
 
 /* The names and initial values of the parameters of the rows above whose count does not depend on
  * degrees, shared ones first, in the params array's order: P(ENUM_SUFFIX, name, initial value).
- * Initial values are those of the published modules. rational's and polyrelu's come from
- * ak_learn_default_params. */
+ * Initial values are those of the published modules. The coefficients of rational, polyrelu and
+ * polynorm (whose count the degrees set, after any shared parameter) come from ak_learn_default_params. */
 #define AK_LEARN_PARAMS(P)                                                                          \
     P(DYT, alpha, 0.5f)                                                                            \
     P(DYT, gamma, 1.0f)                                                                            \
@@ -247,9 +249,10 @@ AK_ACT_PARAMS(AK_BINDGEN_PARAM)
     P(CAUCHY, lambda1, 1.0f)                                                                       \
     P(CAUCHY, lambda2, 1.0f)                                                                       \
     P(CAUCHY, d, 1.0f)                                                                             \
+    P(POLYNORM, eps, 1e-6f)                                                                        \
     /* add new parameters above this line */
 
-/* The largest degrees: rational (6, 5), polyrelu 3. */
+/* The largest degrees: rational (6, 5), polyrelu and polynorm 3. */
 #define AK_LEARN_MAX_NUM_DEGREE 6
 #define AK_LEARN_MAX_DEN_DEGREE 5
 #define AK_LEARN_MAX_POLY_DEGREE 3

@@ -7,6 +7,7 @@
 #include "../kernel_table.h"
 #include "../simd/vec_multi.h"
 #include "learnable_kernels.h"
+#include "polynorm_kernels.h"
 
 namespace ak::cpu {
 
@@ -25,15 +26,19 @@ void fill_learn_ops(KernelTable& t, std::index_sequence<Op...>) {
         auto kernels = [](auto type) {
             using T = typename decltype(type)::type;
             using LS = LearnLoadStore<BaseLoadStore, T>;
-            LearnKernels k{&learn_forward<LS, Fn, T>, &learn_backward<LS, Fn, T>, nullptr, nullptr, 0, 0};
-            using Common = typename act::CommonDegrees<Fn>::type;
-            if constexpr (!std::is_void_v<Common>) {
-                k.fixed_forward = &learn_forward<LS, Fn, T, Common>;
-                k.fixed_backward = &learn_backward<LS, Fn, T, Common>;
-                k.fixed_num = Common::num;
-                k.fixed_den = Common::den;
+            if constexpr (std::is_same_v<Fn, act::polynorm>) {
+                return LearnKernels{&polynorm_forward<LS, T>, &polynorm_backward<LS, T>, nullptr, nullptr, 0, 0};
+            } else {
+                LearnKernels k{&learn_forward<LS, Fn, T>, &learn_backward<LS, Fn, T>, nullptr, nullptr, 0, 0};
+                using Common = typename act::CommonDegrees<Fn>::type;
+                if constexpr (!std::is_void_v<Common>) {
+                    k.fixed_forward = &learn_forward<LS, Fn, T, Common>;
+                    k.fixed_backward = &learn_backward<LS, Fn, T, Common>;
+                    k.fixed_num = Common::num;
+                    k.fixed_den = Common::den;
+                }
+                return k;
             }
-            return k;
         };
         constexpr size_t kOp = decltype(op)::value;
         // avx512_bf16 differs from avx512 in its bf16 stores alone.

@@ -18,12 +18,16 @@ namespace {
 constexpr int32_t kLearnFlags = AK_FLAG_STREAM | AK_FLAG_ISA_MASK;
 
 int32_t enter(const char* fn, int32_t op, int32_t dtype, int32_t num_degree, int32_t den_degree,
-              const float* params, int64_t groups, int64_t channels, int64_t first_channel, int32_t flags,
-              LearnCall& call, const LearnKernels*& kernels) {
+              const float* params, int64_t groups, int64_t n, int64_t channels, int64_t first_channel,
+              int32_t flags, LearnCall& call, const LearnKernels*& kernels) {
     if (int32_t s = check_learn_call(fn, op, dtype, num_degree, den_degree, params, groups, channels, call)) return s;
     if (first_channel < 0 || first_channel >= channels)
         return fail(AK_ERR_INVALID_ARGUMENT, "%s: first_channel = %lld is outside [0, channels = %lld)", fn,
                     (long long)first_channel, (long long)channels);
+    if (op == AK_LEARN_POLYNORM && (first_channel != 0 || n % channels != 0))
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: polynorm normalizes whole rows: first_channel = %lld must be 0 "
+                    "and n = %lld a multiple of channels = %lld", fn, (long long)first_channel, (long long)n,
+                    (long long)channels);
     const KernelTable* table = nullptr;
     if (int32_t s = check_flags(fn, flags, kLearnFlags, table)) return s;
     kernels = &table->learn[op][call.storage];
@@ -79,8 +83,8 @@ ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree, int3
     LearnCall call{};
     const LearnKernels* k = nullptr;
     bool empty = false;
-    if (int32_t s = enter(fn, op, dtype, num_degree, den_degree, params, groups, channels, first_channel, flags, call,
-                          k))
+    if (int32_t s = enter(fn, op, dtype, num_degree, den_degree, params, groups, n, channels, first_channel, flags,
+                          call, k))
         return s;
     if (int32_t s = check_forward_operands(fn, dtype_size(dtype), n, x, y, empty)) return s;
     if (!empty)
@@ -97,8 +101,8 @@ ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree, int
     LearnCall call{};
     const LearnKernels* k = nullptr;
     bool empty = false;
-    if (int32_t s = enter(fn, op, dtype, num_degree, den_degree, params, groups, channels, first_channel, flags, call,
-                          k))
+    if (int32_t s = enter(fn, op, dtype, num_degree, den_degree, params, groups, n, channels, first_channel, flags,
+                          call, k))
         return s;
     if (int32_t s = check_backward_operands(fn, dtype_size(dtype), n, "x", x, dy, dx, empty)) return s;
     if (int32_t s = check_operands(fn, sizeof(double), {vector_operand("dparams", dparams, call.param_count, true)}))

@@ -20,6 +20,7 @@
 #include "../../include/actinium.h"
 #include "fixed_forms.h"
 #include "functor.h"
+#include "polynorm.h"
 #include "smooth.h"
 
 namespace ak::act {
@@ -324,6 +325,14 @@ struct learnable_cauchy : FixedParameters<0, 3> {
         g[2] = with_nan_of(x, dy * (V(-2.0f) * p[2] * r * f));
         return cauchy_backward(x, dy, p[0], p[1], d2);
     }
+};
+
+// PolyNorm (polynorm.h): eps shared, a0..am per group. It normalizes rows, so it has no per-element
+// fwd and bwd: its kernels are its own (cpu/act/polynorm_kernels.h, cuda/learn.cu).
+struct polynorm {
+    static constexpr int kShared = 1, kGrouped = -1, kExtra = 0;
+    AK_HD static int group_count(Degrees deg) { return deg.num + 1; }
+    AK_HD static void derive(const float* raw, float* d, Degrees deg) { copy_raw(raw, d, 1 + group_count(deg)); }
 };
 
 }  // namespace ak::act

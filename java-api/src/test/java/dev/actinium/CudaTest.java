@@ -70,6 +70,17 @@ class CudaTest {
         // Many grid strides and blocks for the one-group reduction.
         checkLearnable(LearnableActivation.rational(5, 4), DType.F32, 512, LARGE / 512);
         checkLearnable(LearnableActivation.of(Learnable.DYT).perChannel(), DType.F32, 512, LARGE / 512);
+        for (int order = 1; order <= 3; order++) {
+            for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+                for (long[] grouping : PolyNormTest.GROUPINGS) {
+                    LearnableActivation f = LearnableActivation.polynorm(order);
+                    f = grouping[1] == 1 ? f : grouping[1] < 0 ? f.perChannel() : f.withGroups(grouping[1]);
+                    PolyNormTest.check(f, dtype, grouping[0], 37, order * 101L + grouping[0], GPU, "gpu");
+                }
+            }
+        }
+        // Rows longer than a block's threads, and more rows than blocks.
+        PolyNormTest.check(LearnableActivation.polynorm(3), DType.F32, 1000, LARGE / 1000, 5, GPU, "gpu");
     }
 
     private static void checkLearnable(LearnableActivation f, DType dtype, long channels, int rows) {

@@ -45,7 +45,10 @@ class LearnableActivationsTest {
         }
         for (int order = 1; order <= 3; order++) list.add(LearnableActivation.polyrelu(order));
         for (Learnable op : Learnable.values()) {
-            if (op != Learnable.RATIONAL && op != Learnable.POLYRELU) list.add(LearnableActivation.of(op));
+            // polynorm normalizes rows: PolyNormTest
+            if (op != Learnable.RATIONAL && op != Learnable.POLYRELU && op != Learnable.POLYNORM) {
+                list.add(LearnableActivation.of(op));
+            }
         }
         return list;
     }
@@ -210,6 +213,7 @@ class LearnableActivationsTest {
             case SINE -> (float) (0.5 + r.nextDouble() * 5);
             case CAUCHY -> name.equals("d") ? (float) ((r.nextBoolean() ? 1 : -1) * (0.3 + r.nextDouble() * 1.7))
                     : (float) r.nextGaussian();
+            case POLYNORM -> throw new IllegalArgumentException("polynorm: PolyNormTest.randomParams");
         };
     }
 

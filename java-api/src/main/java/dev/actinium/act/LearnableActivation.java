@@ -52,7 +52,7 @@ public final class LearnableActivation {
         this.names = Collections.unmodifiableList(n);
     }
 
-    /** An op without degrees (every one but rational and polyrelu), one parameter set per tensor. */
+    /** An op without degrees (every one but rational, polyrelu and polynorm), one parameter set per tensor. */
     public static LearnableActivation of(Learnable op) {
         return new LearnableActivation(op, 0, 0, 1);
     }
@@ -68,6 +68,20 @@ public final class LearnableActivation {
     /** PolyReLU: sum of a_i relu(x)^i for i in [0, order], order in [1, 3]. */
     public static LearnableActivation polyrelu(int order) {
         return new LearnableActivation(Learnable.POLYRELU, order, 0, 1);
+    }
+
+    /**
+     * PolyNorm (PolyCom): a0 + sum of a_i N(x^i) for i in [1, order], order in [1, 3], N(u) = u / sqrt(mean(u^2)
+     * + eps) over each row of x's last dimension; eps a shared parameter (1e-6 at first, > 0), a0..a_order
+     * grouped. Its value at an element depends on the whole row.
+     */
+    public static LearnableActivation polynorm(int order) {
+        return new LearnableActivation(Learnable.POLYNORM, order, 0, 1);
+    }
+
+    /** Whether the op normalizes rows (polynorm): its value at one element depends on the whole row. */
+    public boolean normalizesRows() {
+        return op == Learnable.POLYNORM;
     }
 
     /** The same op and degrees with the grouped parameters in groups groups of channels (it must divide them). */

@@ -22,7 +22,8 @@ import java.util.Objects;
  * <p>The parameter gradient is reduced deterministically: on the CPU each downcall writes the sums of
  * its own piece of x (pieces of a fixed size for the ISA, whatever the threads), and the pieces'
  * sums are added here in piece order, in double; on CUDA each block writes its partial sums and one
- * more kernel adds them in block order. The same inputs give the same bits for any thread count and
+ * more kernel adds them in block order. A row-normalizing op (polynorm) goes in pieces of whole
+ * rows. The same inputs give the same bits for any thread count and
  * on every run.
  */
 public final class LearnableActivations {
@@ -55,9 +56,21 @@ public final class LearnableActivations {
         }
         long es = x.dtype().byteSize();
         MemorySegment ps = Activations.workers(params), xs = Activations.workers(x), ys = Activations.workers(y);
-        CpuCalls.run(parallel, x.numel(), (s, e, isa) -> ActiniumNative.ak_learn_forward(op, dt, m, n, ps, groups,
+        CpuCalls.Kernel kernel = (s, e, isa) -> ActiniumNative.ak_learn_forward(op, dt, m, n, ps, groups,
                 xs.asSlice(s * es, (e - s) * es), ys.asSlice(s * es, (e - s) * es), e - s, channels, s % channels,
-                isa), X_Y_PARAMS, x, y, params);
+                isa);
+        if (f.normalizesRows()) {
+            int isa = ActiniumNative.ak_cpu_isa();
+            CpuCalls.runPieces(parallel, x.numel(), rowPiece(isa, channels), isa,
+                    (p, s, e, flags) -> kernel.call(s, e, flags), X_Y_PARAMS, x, y, params);
+        } else {
+            CpuCalls.run(parallel, x.numel(), kernel, X_Y_PARAMS, x, y, params);
+        }
+    }
+
+    /** Pieces of whole rows, about {@link CpuCalls#callElements} long (one row where a row is longer). */
+    private static long rowPiece(int isa, long channels) {
+        return Math.max(1, CpuCalls.callElements(isa) / channels) * channels;
     }
 
     /**
@@ -93,14 +106,15 @@ public final class LearnableActivations {
         }
         long es = x.dtype().byteSize(), count = params.numel(), total = x.numel();
         int isa = ActiniumNative.ak_cpu_isa();
-        long pieces = Math.max(1, Math.ceilDiv(total, CpuCalls.callElements(isa)));
+        long piece = f.normalizesRows() ? rowPiece(isa, channels) : CpuCalls.callElements(isa);
+        long pieces = Math.max(1, Math.ceilDiv(total, piece));
         MemorySegment ps = Activations.workers(params), xs = Activations.workers(x), gs = Activations.workers(dy);
         MemorySegment dxs = Activations.workers(dx);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment partial = arena.allocate(ValueLayout.JAVA_DOUBLE, pieces * count);
             if (total > 0) {
-                CpuCalls.runPieces(parallel, total, isa, (p, s, e, flags) -> ActiniumNative.ak_learn_backward(op, dt,
-                        m, n, ps, groups, xs.asSlice(s * es, (e - s) * es), gs.asSlice(s * es, (e - s) * es),
+                CpuCalls.runPieces(parallel, total, piece, isa, (p, s, e, flags) -> ActiniumNative.ak_learn_backward(op,
+                        dt, m, n, ps, groups, xs.asSlice(s * es, (e - s) * es), gs.asSlice(s * es, (e - s) * es),
                         dxs.asSlice(s * es, (e - s) * es), partial.asSlice(p * count * 8, count * 8), e - s, channels,
                         s % channels, flags), X_DY_DX_PARAMS_DPARAMS, x, dy, dx, params, dparams);
             }

@@ -14,6 +14,7 @@ public final class LearnableReference {
     public static double forward(LearnableActivation f, double[] p, double x) {
         if (Double.isNaN(x)) return Double.NaN;
         return switch (f.op()) {
+            case POLYNORM -> throw new IllegalArgumentException("polynorm normalizes rows: polyNormForward");
             case RATIONAL -> rational(f.numDegree(), f.denDegree(), p, x);
             case POLYRELU -> {
                 double r = Math.max(x, 0), sum = 0, power = 1;
@@ -45,6 +46,7 @@ public final class LearnableReference {
     public static double derivative(LearnableActivation f, double[] p, double x) {
         if (Double.isNaN(x)) return Double.NaN;
         return switch (f.op()) {
+            case POLYNORM -> throw new IllegalArgumentException("polynorm normalizes rows: polyNormBackward");
             case RATIONAL -> {
                 int m = f.numDegree(), n = f.denDegree();
                 double num = 0, dnum = 0, den = 0, dden = 0;
@@ -87,6 +89,56 @@ public final class LearnableReference {
                 yield (p[0] * (d2 - x * x) - 2 * p[1] * x) / (q * q);
             }
         };
+    }
+
+    /**
+     * PolyNorm over one row x by its definition, a0 + sum_k a_k x^k / sqrt(mean(x^(2k)) + eps), in double;
+     * coefficient[c] holds a0..a_order of channel c's group.
+     */
+    public static double[] polyNormForward(double eps, double[][] coefficient, double[] x) {
+        int order = coefficient[0].length - 1;
+        double[] r = polyNormScales(eps, order, x), y = new double[x.length];
+        for (int c = 0; c < x.length; c++) {
+            y[c] = coefficient[c][0];
+            for (int k = 1; k <= order; k++) y[c] += coefficient[c][k] * Math.pow(x[c], k) * r[k - 1];
+        }
+        return y;
+    }
+
+    /**
+     * PolyNorm's backward over one row, in double: returns dx, and adds the row's sum of dy * df/dparam into
+     * dEps[0] and dCoefficient[c][k] (the coefficient of channel c, as polyNormForward's; the caller sums a
+     * group's channels). Derived from the definition with u_k = x^k, r_k = (mean(u_k^2) + eps)^(-1/2):
+     * dL/du_kj = r_k a_k dy_j - r_k^3 u_kj mean_i(a_k dy_i u_ki).
+     */
+    public static double[] polyNormBackward(double eps, double[][] coefficient, double[] x, double[] dy,
+                                            double[] dEps, double[][] dCoefficient) {
+        int order = coefficient[0].length - 1, n = x.length;
+        double[] r = polyNormScales(eps, order, x), dx = new double[n];
+        for (int k = 1; k <= order; k++) {
+            double rk = r[k - 1], mean = 0;
+            for (int c = 0; c < n; c++) mean += coefficient[c][k] * dy[c] * Math.pow(x[c], k);
+            mean /= n;
+            dEps[0] += -0.5 * rk * rk * rk * mean * n;
+            for (int c = 0; c < n; c++) {
+                double du = rk * coefficient[c][k] * dy[c] - rk * rk * rk * Math.pow(x[c], k) * mean;
+                dx[c] += du * k * Math.pow(x[c], k - 1);
+                dCoefficient[c][k] += dy[c] * Math.pow(x[c], k) * rk;
+            }
+        }
+        for (int c = 0; c < n; c++) dCoefficient[c][0] += dy[c];
+        return dx;
+    }
+
+    /** r_k = (mean(x^(2k)) + eps)^(-1/2), k = 1..order. */
+    private static double[] polyNormScales(double eps, int order, double[] x) {
+        double[] r = new double[order];
+        for (int k = 1; k <= order; k++) {
+            double sum = 0;
+            for (double v : x) sum += Math.pow(v, 2 * k);
+            r[k - 1] = 1 / Math.sqrt(sum / x.length + eps);
+        }
+        return r;
     }
 
     /** P(x) / (1 + |A(x)|) by its definition, in double (x within 2^60: no power overflows a double). */

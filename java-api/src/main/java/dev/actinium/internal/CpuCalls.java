@@ -103,8 +103,14 @@ public final class CpuCalls {
      */
     public static void runPieces(Parallel parallel, long n, int isa, PieceKernel kernel, String[] names,
                                  Tensor... tensors) {
+        runPieces(parallel, n, callElements(isa), isa, kernel, names, tensors);
+    }
+
+    /** As above, in pieces of the given elements (an operation on whole rows: a multiple of the rows' length). */
+    public static void runPieces(Parallel parallel, long n, long piece, int isa, PieceKernel kernel, String[] names,
+                                 Tensor... tensors) {
         int flags = isaFlags(isa);
-        long piece = callElements(isa), pieces = Math.ceilDiv(n, piece);
+        long pieces = Math.ceilDiv(n, piece);
         long perGroup = Math.max(1, parallel.grain() / piece), groups = Math.ceilDiv(pieces, perGroup);
         naming(() -> parallel.forEachChunk(groups, (first, last) -> {
             for (long p = first * perGroup; p < Math.min(pieces, last * perGroup); p++) {
