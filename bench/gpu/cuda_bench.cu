@@ -1,7 +1,8 @@
-// Times every CUDA kernel of the library with CUDA events on the library's own stream: each op,
-// pass and dtype at each size, against the device-to-device copy of the same bytes measured in the
-// same run. Inputs rotate through buffers that together exceed twice the L2 cache, so every call
-// reads from device memory. Prints one CSV row per case (header first).
+// Times every CUDA kernel of the library (the activations and the learnable ones) with CUDA events
+// on the library's own stream: each op, pass and dtype at each size, against the device-to-device
+// copy of the same bytes measured in the same run. Inputs rotate through buffers that together exceed
+// twice the L2 cache, so every call reads from device memory. Prints one CSV row per case (header
+// first).
 //   actinium_cuda_bench [--quick] [--reps N] [--n ELEMENTS] [--batch CALLS]
 // The same source builds against the CPU emulation of CUDA (actinium_cuda_bench_emulated, run in
 // every build with a small --n): every case's calls are checked there, so a GPU run never stops at
@@ -96,6 +97,54 @@ Timing time_calls(cudaStream_t stream, int reps, int batch, Call call) {
 }
 
 const char* dtype_name(int dtype) { return dtype == AK_DTYPE_F32 ? "f32" : dtype == AK_DTYPE_BF16 ? "bf16" : "f16"; }
+
+void print_row(const char* op, const char* pass, int dtype, int64_t n, const Timing& t, double bytes, double copy_us) {
+    std::printf("%s,%s,%s,%lld,%.2f,%.2f,%.2f,%.0f,%.1f,%.2f,%.1f,%.3f\n", op, pass, dtype_name(dtype), (long long)n,
+                t.median_us, t.min_us, t.max_us, bytes, bytes / (t.median_us * 1e3), copy_us, bytes / (copy_us * 1e3),
+                copy_us / t.median_us);
+}
+
+// The learnable activations over rows of cols channels, as the CPU bench runs them: rational (5, 4) with
+// one parameter set and in 8 groups, polyrelu and polynorm of order 3, DyT per channel, the others with
+// one set; forward, and backward with the parameter gradients (written to the device, no copy back).
+void time_learnables(cudaStream_t stream, int reps, int batch, const Rotation& rot, int dtype, int64_t n,
+                     int64_t cols, const Timing& copy2, const Timing& copy3) {
+    const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;
+    for (int32_t op = 0; op < AK_LEARN_COUNT; ++op) {
+        const int degrees = ak_learn_degree_count(op);
+        const int32_t num = degrees == 2 ? 5 : degrees == 1 ? 3 : 0, den = degrees == 2 ? 4 : 0;
+        std::vector<int64_t> groupings{op == AK_LEARN_DYT ? cols : 1};
+        if (op == AK_LEARN_RATIONAL) groupings.push_back(8);
+        for (int64_t groups : groupings) {
+            const int32_t shared = ak_learn_shared_count(op), per = ak_learn_group_count(op, num, den);
+            std::vector<float> one(shared + per), all(shared + per * groups);
+            ok(ak_learn_default_params(op, num, den, one.data()), "ak_learn_default_params");
+            for (int k = 0; k < shared + per; ++k)
+                for (int64_t g = 0; g < (k < shared ? 1 : groups); ++g)
+                    all[k < shared ? k : shared + (k - shared) * groups + g] = one[k] + 0.01f * float(g % 7);
+            void *params = nullptr, *grads = nullptr;
+            ok(ak_cuda_malloc(0, int64_t(all.size()) * 4, &params), "ak_cuda_malloc");
+            ok(ak_cuda_malloc(0, int64_t(all.size()) * 4, &grads), "ak_cuda_malloc");
+            ok(ak_cuda_copy_to_device(0, params, all.data(), int64_t(all.size()) * 4), "ak_cuda_copy_to_device");
+            auto* p = static_cast<const float*>(params);
+            const Timing forward = time_calls(stream, reps, batch, [&](size_t i) {
+                ok(ak_cuda_learn_forward(0, op, dtype, num, den, p, groups, rot.x(i), rot.y(i), n, cols),
+                   "learn forward");
+            });
+            const Timing backward = time_calls(stream, reps, batch, [&](size_t i) {
+                ok(ak_cuda_learn_backward(0, op, dtype, num, den, p, groups, rot.x(i), rot.dy(i), rot.y(i),
+                                          static_cast<float*>(grads), n, cols), "learn backward");
+            });
+            char name[64];
+            std::snprintf(name, sizeof name, "%s%s", ak_learn_name(op), groups == cols ? " per channel"
+                          : groups > 1 ? " 8 groups" : "");
+            print_row(name, "learn_forward", dtype, n, forward, 2.0 * n * es, copy2.median_us);
+            print_row(name, "learn_backward", dtype, n, backward, 3.0 * n * es, copy3.median_us);
+            ak_cuda_free(0, params);
+            ak_cuda_free(0, grads);
+        }
+    }
+}
 
 }  // namespace
 
@@ -194,13 +243,11 @@ int main(int argc, char** argv) {
                                "forward_bias");
                         }
                     });
-                    const double bytes = pass.elements * es;
-                    const double copy_us = pass.copy->median_us * pass.elements / pass.copy_elements;
-                    std::printf("%s,%s,%s,%lld,%.2f,%.2f,%.2f,%.0f,%.1f,%.2f,%.1f,%.3f\n", ak_activation_name(op),
-                                pass.name, dtype_name(dtype), (long long)n, t.median_us, t.min_us, t.max_us, bytes,
-                                bytes / (t.median_us * 1e3), copy_us, bytes / (copy_us * 1e3), copy_us / t.median_us);
+                    print_row(ak_activation_name(op), pass.name, dtype, n, t, pass.elements * es,
+                              pass.copy->median_us * pass.elements / pass.copy_elements);
                 }
             }
+            time_learnables(stream, reps, batch, rot, dtype, n, cols, copy2, copy3);
         }
     return 0;
 }

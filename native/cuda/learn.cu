@@ -9,7 +9,9 @@
 //   partial sums;
 // - several groups: a 2-D grid, each thread owning one channel over a band of rows (so it knows
 //   its group), writes its sums per channel;
-// then one block per parameter adds its partial sums in a fixed order, in double (reduce_kernel).
+// then one block per parameter adds its partial sums in a fixed order, in double (reduce_kernel), or,
+// where each group has few terms (per-channel parameters), one thread per grouped parameter
+// (reduce_each_kernel).
 // PolyNorm normalizes rows: a block per row writes y (or dx and the row's stats), and backward's
 // partial sums come from a second kernel over channels, as for several groups.
 // The partial sums live in the device's scratch memory, held from the first launch to the last.
@@ -251,6 +253,22 @@ __global__ void polynorm_partials_kernel(LearnShape s, const T* x, const T* dy, 
     for (int k = 0; k < raw; ++k) store1(partial + (int64_t(blockIdx.y) * raw + k) * s.channels + c, acc[k]);
 }
 
+// One thread per grouped parameter slot (shared + j for thread j): its group's terms, band by band and
+// column by column, in double. For many groups of few terms each (per-channel parameters), where a
+// block per slot would leave most of its threads idle.
+__global__ void reduce_each_kernel(const float* partial, int64_t bands, int raw, int shared, int64_t width,
+                                   int64_t groups, int64_t slots, float* dparams) {
+    const int64_t j = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+    if (j >= slots) return;
+    const int k = shared + int(j / groups);
+    const int64_t g = j % groups, columns = width / groups, first = g * columns;
+    double sum = 0;
+    for (int64_t band = 0; band < bands; ++band)
+        for (int64_t column = first; column < first + columns; ++column)
+            sum += load1(partial + (band * raw + k) * width + column);
+    store1(dparams + shared + j, float(sum));
+}
+
 struct LearnLaunches {
     void (*forward)(const DeviceContext*, const LearnShape&, const float* params, const void* x, void* y, int64_t n);
     // Queues the kernels that write dx and the partial sums; returns the partial sums' shape.
@@ -413,8 +431,18 @@ ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, in
         launches(op, call.storage).backward(ctx, shape, params, x, dy, dx, partial, n, bands);
         if (int32_t s = launched(fn)) return s;
     }
-    launch<reduce_kernel>(dim3(unsigned(call.param_count)), kThreads, 0, ctx->stream, partial, bands, raw,
-                          learn_shared_count(op), width, groups, dparams);
+    // A block per slot; where each group has few terms (at most kFewTerms), a block per shared slot and a
+    // thread per grouped one. The choice depends on the shape alone, so every run adds in the same order.
+    constexpr int64_t kFewTerms = 4096;
+    const int shared = learn_shared_count(op);
+    const bool few = groups > 1 && bands * (width / groups) <= kFewTerms;
+    const int64_t grouped = call.param_count - shared;
+    if (!few || shared > 0)
+        launch<reduce_kernel>(dim3(unsigned(few ? shared : call.param_count)), kThreads, 0, ctx->stream, partial,
+                              bands, raw, shared, width, groups, dparams);
+    if (few)
+        launch<reduce_each_kernel>(dim3(unsigned((grouped + kThreads - 1) / kThreads)), kThreads, 0, ctx->stream,
+                                   partial, bands, raw, shared, width, groups, grouped, dparams);
     return launched(fn);
 }
 

@@ -1,9 +1,9 @@
-// CUDA tests: every activation, direction and dtype against the CPU scalar kernels (which the Java
-// tests check against the float64 reference), at edge sizes, at element offsets that defeat the
-// 16-byte packet path, with bias rows of odd lengths; outputs poisoned before each call, guard
-// elements around each output that must stay poisoned, every input allocation ending where its
-// view ends (the emulation faults on any read past it); the same bits on a second run; conversions
-// bit-exact; argument errors.
+// CUDA tests: every activation (and every learnable one with its parameter gradients), direction and
+// dtype against the CPU scalar kernels (which the Java tests check against the float64 reference), at
+// edge sizes, at element offsets that defeat the 16-byte packet path, with bias rows of odd lengths;
+// outputs poisoned before each call, guard elements around each output that must stay poisoned, every
+// input allocation ending where its view ends (the emulation faults on any read past it); the same
+// bits on a second run; conversions bit-exact; argument errors.
 //
 // The same source runs on a GPU (actinium_cuda_tests, exit 77 = skipped without one) and on the
 // CPU emulation of CUDA (actinium_cuda_emulated_tests, every CI run). The first argument or
@@ -339,6 +339,88 @@ void test_gated(int op, const float* p, int dtype, int64_t rows, int64_t cols, b
     }, &amplification);
 }
 
+// A learnable op over rows x cols in groups (a divisor of cols) against the CPU's scalar kernels:
+// forward, dx and the parameter gradients. Inputs within +-8 (where the parameter gradients are sums
+// of finite terms); parameters the op's initial ones, moved a little per group (shared ones scaled).
+// The CPU sums each gradient in double; the GPU in float per thread, then in double: the bound is
+// relative to the sum of the absolute values of 64-element partial sums (what the float sums can
+// lose).
+void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t rows, int64_t cols, Rng& rng) {
+    char at[160];
+    std::snprintf(at, sizeof at, "%s (%d, %d) %lld groups dtype %d %lld x %lld", ak_learn_name(op), num, den,
+                  (long long)groups, dtype, (long long)rows, (long long)cols);
+    const int64_t n = rows * cols;
+    const int32_t shared = ak_learn_shared_count(op), per = ak_learn_group_count(op, num, den);
+    std::vector<float> one(shared + per), params(shared + per * groups);
+    OK(ak_learn_default_params(op, num, den, one.data()));
+    for (int k = 0; k < shared + per; ++k)
+        for (int64_t g = 0; g < (k < shared ? 1 : groups); ++g)
+            params[k < shared ? k : shared + (k - shared) * groups + g] =
+                k < shared ? one[k] * 1.1f : one[k] + 0.05f * float((k * 7 + g * 3) % 5 - 2);  // eps stays > 0
+    HostTensor x(dtype, n), dy(dtype, n);
+    for (int64_t i = 0; i < n; ++i) {
+        x.set(i, rng.finite() / 64);
+        dy.set(i, rng.finite() / 64);
+    }
+    DeviceInput dx_in(x, 0), ddy(dy, 0);
+    DeviceBuffer dparams_in(int64_t(params.size()) * 4), dgrads(int64_t(params.size()) * 4);
+    OK(ak_cuda_copy_to_device(0, dparams_in.d, params.data(), int64_t(params.size()) * 4));
+    DeviceOutput out(dtype, n, 0);
+    HostTensor gpu(dtype, n), cpu(dtype, n);
+    const float* dp = static_cast<const float*>(dparams_in.d);
+    run_twice(at, out, [&] {
+        return ak_cuda_learn_forward(0, op, dtype, num, den, dp, groups, dx_in.view(), out.view(), n, cols);
+    }, &gpu);
+    OK(ak_learn_forward(op, dtype, num, den, params.data(), groups, x.bytes.data(), cpu.bytes.data(), n, cols, 0, 0));
+    compare(at, "forward", -1, nullptr, gpu, cpu, nullptr, x);
+
+    std::vector<float> grads(params.size()), again(params.size());
+    run_twice(at, out, [&] {
+        return ak_cuda_learn_backward(0, op, dtype, num, den, dp, groups, dx_in.view(), ddy.view(), out.view(),
+                                      static_cast<float*>(dgrads.d), n, cols);
+    }, &gpu);
+    OK(ak_cuda_copy_to_host(0, grads.data(), dgrads.d, int64_t(grads.size()) * 4));
+    std::vector<double> want(params.size()), magnitude(params.size()), chunk(params.size());
+    OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data(), dy.bytes.data(),
+                         cpu.bytes.data(), want.data(), n, cols, 0, 0));
+    // polynorm's dx adds its row's means (D_k), whose roundings differ: its scale is the row's, ten times
+    // its largest |dx| beside the element's |dy| (the Java tests' bound against float64).
+    HostTensor scale(AK_DTYPE_F32, n);
+    for (int64_t r = 0; r < rows; ++r) {
+        double largest = 0;
+        for (int64_t c = 0; c < cols; ++c) largest = std::max(largest, std::fabs(double(cpu.get(r * cols + c))));
+        for (int64_t c = 0; c < cols; ++c) {
+            const double d = std::fabs(double(dy.get(r * cols + c)));
+            scale.set(r * cols + c, float(op == AK_LEARN_POLYNORM ? d + 10 * largest : d));
+        }
+    }
+    compare(at, "backward dx", -1, nullptr, gpu, cpu, &scale, x);
+    // polynorm's calls cover whole rows: its chunks are rows.
+    const int64_t step = op == AK_LEARN_POLYNORM ? cols : 64;
+    HostTensor scratch(dtype, step);
+    for (int64_t i = 0; i < n; i += step) {
+        const int64_t len = std::min(step, n - i);
+        OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data() + i * x.es,
+                             dy.bytes.data() + i * dy.es, scratch.bytes.data(), chunk.data(), len, cols, i % cols, 0));
+        for (size_t k = 0; k < chunk.size(); ++k) magnitude[k] += std::fabs(chunk[k]);
+    }
+    int bad = 0;
+    for (size_t k = 0; k < grads.size(); ++k) {
+        if (std::fabs(grads[k] - want[k]) <= 1e-4 * magnitude[k] + 1e-6 * std::fabs(want[k]) + 1e-30) continue;
+        if (bad++ < 3)
+            std::printf("  %s dparams[%zu] (%s): cuda %.9g cpu %.9g (terms %.3g)\n", at, k,
+                        ak_learn_param_name(op, num, den, int32_t(k < size_t(shared) ? k : shared + (k - shared) /
+                                                                                            groups)),
+                        grads[k], want[k], magnitude[k]);
+    }
+    CHECK(bad == 0, "%s dparams: %d of %zu differ", at, bad, grads.size());
+    OK(ak_cuda_learn_backward(0, op, dtype, num, den, dp, groups, dx_in.view(), ddy.view(), out.view(),
+                              static_cast<float*>(dgrads.d), n, cols));
+    OK(ak_cuda_copy_to_host(0, again.data(), dgrads.d, int64_t(again.size()) * 4));
+    CHECK(std::memcmp(again.data(), grads.data(), grads.size() * 4) == 0, "%s dparams: a second run gave other bits",
+          at);
+}
+
 void test_conversions(Rng& rng) {
     // Every 16-bit code through f32 and back, bit-exact against the scalar conversions.
     const int64_t n = 65536;
@@ -465,6 +547,19 @@ int main(int argc, char** argv) {
             test_elementwise(op, p, dtype, large, 0, rng);
             test_bias(op, p, dtype, large / 1024 + 1, 1024, 0, rng);
         }
+    }
+    for (int op = 0; op < AK_LEARN_COUNT; ++op) {
+        if (op % shard.count != shard.index) continue;
+        std::printf("%s: %d checks so far, %d failed\n", ak_learn_name(op), g_checks, g_failures);
+        Rng rng(seed + 0x9e3779b97f4a7c15ull * uint64_t(AK_ACT_COUNT + op + 1));
+        const int degrees = ak_learn_degree_count(op);
+        const int num = degrees == 2 ? 5 : degrees == 1 ? 3 : 0, den = degrees == 2 ? 4 : 0;
+        // one group, groups of 4 channels, per channel; rows of one channel; rows longer than a block.
+        const int64_t learn_shapes[][3] = {{1, 1, 1}, {7, 1, 1}, {5, 12, 1}, {5, 12, 3}, {9, 17, 17}, {33, 64, 16},
+                                           {3, 1000, 1}, {medium / 1024 + 1, 1024, 1}, {large / 512 + 1, 512, 8}};
+        for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16, AK_DTYPE_F16})
+            for (const auto& s : learn_shapes) test_learnable(op, num, den, s[2], dtype, s[0], s[1], rng);
+        if (degrees >= 1) test_learnable(op, 1, 0, 4, AK_DTYPE_F32, 33, 64, rng);  // a degree without fixed kernels
     }
     if (shard.index == 0) {
         test_conversions(rng);
