@@ -266,14 +266,16 @@ int main(int argc, char** argv) {
             const int64_t count = int64_t(learn_params[li].size());
             const double ff = ak_learn_flops(lc.op, AK_FORWARD), bf = ak_learn_flops(lc.op, AK_BACKWARD);
             const int64_t share = std::max<int64_t>(1, (rows / threads) * cols);  // a thread's slice (bounds)
-            cases.push_back({di, lc.label, "learn forward", 2.0 * es, ff, [=](int64_t a, int64_t b) {
-                check(ak_learn_forward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, y + es * a, b - a,
-                                       cols, a % cols, AK_FLAG_NONE)); }, {}});
-            cases.push_back({di, lc.label, "learn backward", 3.0 * es, bf, [=](int64_t a, int64_t b) {
-                check(ak_learn_backward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, dy + es * a,
-                                        y + es * a, grads + count * std::min<int64_t>(threads - 1, a / share), b - a,
-                                        cols, a % cols,
-                                        AK_FLAG_NONE)); }, {}});
+            for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
+                std::string s = flags ? " (stream)" : "";
+                cases.push_back({di, lc.label, "learn forward" + s, 2.0 * es, ff, [=](int64_t a, int64_t b) {
+                    check(ak_learn_forward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, y + es * a, b - a,
+                                           cols, a % cols, flags)); }, {}});
+                cases.push_back({di, lc.label, "learn backward" + s, 3.0 * es, bf, [=](int64_t a, int64_t b) {
+                    check(ak_learn_backward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, dy + es * a,
+                                            y + es * a, grads + count * std::min<int64_t>(threads - 1, a / share),
+                                            b - a, cols, a % cols, flags)); }, {}});
+            }
         }
     }
 
