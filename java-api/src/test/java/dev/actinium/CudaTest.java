@@ -61,9 +61,7 @@ class CudaTest {
         for (LearnableActivation spec : LearnableActivationsTest.specs()) {
             for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
                 for (long[] grouping : new long[][] {{96, 1}, {96, 4}, {40, LearnableActivation.PER_CHANNEL}}) {
-                    LearnableActivation f = grouping[1] == 1 ? spec : grouping[1] < 0 ? spec.perChannel()
-                            : spec.withGroups(grouping[1]);
-                    checkLearnable(f, dtype, grouping[0], 37);
+                    checkLearnable(LearnableActivationsTest.grouped(spec, grouping[1]), dtype, grouping[0], 37);
                 }
             }
         }
@@ -73,8 +71,8 @@ class CudaTest {
         for (int order = 1; order <= 3; order++) {
             for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
                 for (long[] grouping : PolyNormTest.GROUPINGS) {
-                    LearnableActivation f = LearnableActivation.polynorm(order);
-                    f = grouping[1] == 1 ? f : grouping[1] < 0 ? f.perChannel() : f.withGroups(grouping[1]);
+                    LearnableActivation f = LearnableActivationsTest.grouped(LearnableActivation.polynorm(order),
+                            grouping[1]);
                     PolyNormTest.check(f, dtype, grouping[0], 37, order * 101L + grouping[0], GPU, "gpu");
                 }
             }

@@ -76,14 +76,18 @@ class LearnableActivationsTest {
         Actinium.useIsa(isa);
         long seed = Harness.SEEDS.nextLong();
         for (long[] grouping : GROUPINGS) {
-            LearnableActivation f = grouping[1] == 1 ? spec : grouping[1] == LearnableActivation.PER_CHANNEL
-                    ? spec.perChannel() : spec.withGroups(grouping[1]);
+            LearnableActivation f = grouped(spec, grouping[1]);
             try {
                 check(f, dtype, grouping[0], seed);
             } catch (AssertionError e) {
                 throw new AssertionError(isa + " " + f + " " + dtype + " seed " + seed + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /** f with groups groups of channels (PER_CHANNEL: one per channel). */
+    static LearnableActivation grouped(LearnableActivation f, long groups) {
+        return groups == 1 ? f : groups == LearnableActivation.PER_CHANNEL ? f.perChannel() : f.withGroups(groups);
     }
 
     private static void check(LearnableActivation f, DType dtype, long channels, long seed) {

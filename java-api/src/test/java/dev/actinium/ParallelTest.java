@@ -29,8 +29,10 @@ class ParallelTest {
             if (op.isGated() || op.isSeeded()) continue;  // GatedActivationsTest, StochasticActivationTest
             float[] serial = new float[n], one = new float[n], three = new float[n];
             Activations.backward(op, Tensor.wrap(x, n), Tensor.wrap(dy, n), Tensor.wrap(serial, n), Parallel.serial());
-            Activations.backward(op, Tensor.wrap(x, n), Tensor.wrap(dy, n), Tensor.wrap(one, n), Parallel.of(Parallel.newPool(1)));
-            Activations.backward(op, Tensor.wrap(x, n), Tensor.wrap(dy, n), Tensor.wrap(three, n), Parallel.of(Parallel.newPool(3)).withGrain(1000));
+            Activations.backward(op, Tensor.wrap(x, n), Tensor.wrap(dy, n), Tensor.wrap(one, n),
+                    Parallel.of(Parallel.newPool(1)));
+            Activations.backward(op, Tensor.wrap(x, n), Tensor.wrap(dy, n), Tensor.wrap(three, n),
+                    Parallel.of(Parallel.newPool(3)).withGrain(1000));
             assertArrayEquals(serial, one, op + " one thread");
             assertArrayEquals(serial, three, op + " three threads");
         }

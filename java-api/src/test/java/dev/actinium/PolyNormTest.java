@@ -54,8 +54,7 @@ class PolyNormTest {
         Actinium.useIsa(isa);
         long seed = Harness.SEEDS.nextLong();
         for (long[] grouping : GROUPINGS) {
-            LearnableActivation f = LearnableActivation.polynorm(order);
-            f = grouping[1] == 1 ? f : grouping[1] < 0 ? f.perChannel() : f.withGroups(grouping[1]);
+            LearnableActivation f = LearnableActivationsTest.grouped(LearnableActivation.polynorm(order), grouping[1]);
             check(f, dtype, grouping[0], 23, seed, Device.CPU, "cpu");
         }
     }
@@ -158,7 +157,8 @@ class PolyNormTest {
             for (double v : refDx) rowDx = Math.max(rowDx, Math.abs(v));
             for (int c = 0; c < channels; c++) {
                 int i = row * channels + c;
-                within(where + " forward", f, dtype, i, y[i], ref[c], rtol * Math.abs(ref[c]) + 4e-6 * terms[c] + floor);
+                double bound = rtol * Math.abs(ref[c]) + 4e-6 * terms[c] + floor;
+                within(where + " forward", f, dtype, i, y[i], ref[c], bound);
                 // dx_j adds the row's mean D_k, itself a sum: its error is the row's, not the element's.
                 double dxBound = rtol * Math.abs(refDx[c]) + 2e-5 * (rowDx + Math.abs(dyr[c]) * terms[c]) + floor;
                 within(where + " backward dx", f, dtype, i, dx[i], refDx[c], dxBound);

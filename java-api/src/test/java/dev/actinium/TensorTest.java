@@ -58,7 +58,8 @@ class TensorTest {
         int n = 70_001;
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = Float.intBitsToFloat(r.nextInt());
-        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 65504f, 65520f, 65519.99f, 6e-8f, 3e-8f, 1e-45f};
+        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 65504f, 65520f,
+            65519.99f, 6e-8f, 3e-8f, 1e-45f};
         System.arraycopy(specials, 0, x, 0, specials.length);
         for (Isa isa : Actinium.supportedIsas()) {
             Actinium.useIsa(isa);
@@ -71,7 +72,8 @@ class TensorTest {
                     assertEquals(Reference.toBf16(x[i]), bf[i], isa + " bf16 of " + x[i]);
                     short want = Float.floatToFloat16(x[i]);
                     if (Float.isNaN(x[i])) assertTrue(Float.isNaN(Float.float16ToFloat(h[i])), isa + " f16 NaN");
-                    else assertEquals(want, h[i], isa + " f16 of " + x[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")");
+                    else assertEquals(want, h[i], isa + " f16 of " + x[i] + " (bits "
+                            + Integer.toHexString(Float.floatToRawIntBits(x[i])) + ")");
                 }
                 float[] back = Tensor.wrap(h, DType.F16, n).toFloatArray();
                 for (int i = 0; i < n; i++) {
