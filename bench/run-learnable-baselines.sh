@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The learnable activations through Actinium against the same math composed from PyTorch ops with
 # autograd, as the published modules run it (bytedeco's libtorch CPU), in interleaved rounds
-# (LearnableBaselines): forward, backward with the parameter gradients, and both, 16M F32 elements in
-# rows of 4096 channels, 1 and 2 threads, one JVM each. Fetches the baselines' jars (Maven profile
-# `baselines`) the first time. Writes bench/results/<date>-<cpu>-<n>cpu-learnable-baselines.md.
-#   bench/run-learnable-baselines.sh [--quick]     about 25 minutes on 2 cores; quick: 1M elements, 2 minutes
+# (LearnableBaselines): forward, backward with the parameter gradients, and both, F32 in rows of 4096
+# channels: 1M elements with 1 and 2 threads, 16M with 1 thread, one JVM each. Fetches the baselines'
+# jars (Maven profile `baselines`) the first time. Writes bench/results/<date>-<cpu>-<n>cpu-learnable-baselines.md.
+#   bench/run-learnable-baselines.sh [--quick]   about 20 minutes on 2 cores; quick: 1M only, 4 minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=16777216 rounds=7 default_rounds=3
-[ "${1:-}" = "--quick" ] && n=1048576 rounds=5 default_rounds=3
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
 java=$(bench/find-jdk.sh 22)
 export OMP_WAIT_POLICY=PASSIVE  # idle OpenMP workers sleep (bench/run-baselines.sh says why)
 mvn -q -B -Pbaselines -DskipTests install
@@ -28,27 +28,30 @@ out=$(result_path learnable-baselines).md
   echo "computes dx and every parameter gradient). Every case runs once per round, shuffled; 'Actinium x'"
   echo "is the median over rounds of PyTorch's time over Actinium's in the same round. 'of floor': bytes"
   echo "(8 per element forward, 12 backward, 20 both) over the copy's bandwidth, or the op's flops"
-  echo "(ak_learn_flops) over the FMA peak, both measured in every round. PyTorch is timed twice: with"
-  echo "glibc told to keep freed memory, so its 64 MiB results reuse pages already touched (the fair"
-  echo "comparison), then with glibc's defaults, where each result is mapped afresh and pays its first-touch"
-  echo "page faults (PyTorch as installed)."
+  echo "(ak_learn_flops) over the FMA peak, both measured in every round. glibc's handling of PyTorch's"
+  echo "large tensors moves its times: at 1M elements (4 MiB tensors) freed blocks are recycled, and 1M"
+  echo "runs with glibc's defaults and with glibc told to keep freed memory; at 16M (64 MiB tensors) many"
+  echo "are mapped afresh and page-fault on first touch (about 3 us per 4 KiB page on this VM) even when"
+  echo "told to keep them, so there PyTorch's times are mostly the kernel's page faults."
 } > "$out"
-# PyTorch's CPU allocator hands its tensors to glibc, which maps blocks this large afresh for each and
-# unmaps them when freed: every op pays its result's first-touch page faults. That is PyTorch as
-# installed; with glibc told to keep freed memory (no mmap, no trim) the blocks are reused, as a tuned
-# deployment (or jemalloc) would. Both are timed, in separate JVMs (the setting is per process).
-for keep in 1 0; do
-  for t in 1 2; do
-    echo >> "$out"
-    if [ "$keep" = 1 ]; then
-      env MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 "$java" --enable-native-access=ALL-UNNAMED \
-        --add-modules jdk.incubator.vector -cp "$cp" dev.actinium.bench.LearnableBaselines --n "$n" --threads "$t" \
-        --rounds "$rounds" --note "glibc keeps freed memory (MALLOC_MMAP_MAX_=0)" 2>/dev/null >> "$out"
-    else
-      "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" \
-        dev.actinium.bench.LearnableBaselines --n "$n" --threads "$t" --rounds "$default_rounds" \
-        --note "glibc defaults (each large tensor mapped afresh)" 2>/dev/null >> "$out"
-    fi
-  done
+# PyTorch's CPU allocator hands its tensors to glibc, whose handling of large blocks moves PyTorch's
+# times: at 1M elements (4 MiB tensors) the freed blocks are recycled, and the rounds compare the
+# computation; at 16M (64 MiB tensors) many are mapped afresh and every op pays their first-touch page
+# faults (about 3 us per 4 KiB page on this kind of VM), even with glibc told to keep freed memory. So
+# 1M runs twice per thread count, with glibc's defaults and told to keep freed memory (no mmap, no
+# trim); 16M once, 1 thread, kept memory (about 15 minutes).
+run_case() {  # n threads rounds keep
+  echo >> "$out"
+  local env=() note="glibc defaults"
+  if [ "$4" = 1 ]; then
+    env=(MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736) note="glibc keeps freed memory (MALLOC_MMAP_MAX_=0)"
+  fi
+  env "${env[@]}" "$java" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$cp" \
+    dev.actinium.bench.LearnableBaselines --n "$1" --threads "$2" --rounds "$3" --note "$note" 2>/dev/null >> "$out"
+}
+for t in 1 2; do
+  run_case 1048576 "$t" 9 0
+  run_case 1048576 "$t" 9 1
 done
+[ "$quick" = 1 ] || run_case 16777216 1 3 1
 echo "$out"
