@@ -12,7 +12,7 @@
 // then one block per parameter adds its partial sums in a fixed order, in double (reduce_kernel), or,
 // where each group has few terms (per-channel parameters), one thread per grouped parameter
 // (reduce_each_kernel).
-// PolyNorm normalizes rows: a block per row writes y (or dx and the row's stats), and backward's
+// PolyNorm normalizes rows: a block per row writes y (or the row's stats), and backward's dx and
 // partial sums come from a second kernel over channels, as for several groups.
 // The partial sums live in the device's scratch memory, held from the first launch to the last.
 #include <cstdint>
@@ -193,14 +193,15 @@ __global__ void polynorm_forward_kernel(LearnShape s, const float* params, const
 // Per row stats[row]: s_1..s_3, D_1..D_3, and the row's term of the eps gradient.
 constexpr int kPolyNormStats = 2 * act::kPolyNormMaxOrder + 1;
 
-// dx, and each row's stats for polynorm_partials_kernel.
+// Each row's stats for polynorm_dx_kernel (no dx here: that kernel reads x and dy after this one, and
+// dx may be either of them).
 template <class T>
-__global__ void polynorm_backward_kernel(LearnShape s, const float* params, const T* x, const T* dy, T* dx,
-                                         float* stats, int64_t rows) {
+__global__ void polynorm_stats_kernel(LearnShape s, const float* params, const T* x, const T* dy, float* stats,
+                                      int64_t rows) {
     AK_SHARED_ARRAY(double, tree, kThreads);
     const int order = s.deg.num;
     const float eps = load1(params);
-    float a[act::kPolyNormMaxOrder + 1], d[act::kPolyNormMaxOrder], terms[act::kPolyNormMaxOrder];
+    float a[act::kPolyNormMaxOrder + 1], terms[act::kPolyNormMaxOrder];
     for (int64_t row = blockIdx.x; row < rows; row += gridDim.x) {
         const int64_t at = row * s.channels;
         const act::PolyNormScales scales = polynorm_row(s, eps, x + at, tree);
@@ -212,6 +213,7 @@ __global__ void polynorm_backward_kernel(LearnShape s, const float* params, cons
             for (int k = 1; k <= order; ++k) acc[k - 1] += g * a[k] * terms[k - 1];
         }
         double eps_term = 0;
+        float d[act::kPolyNormMaxOrder];
         for (int k = 0; k < order; ++k) {
             const double t = block_sum(acc[k], tree);
             d[k] = float(t / double(s.channels));
@@ -225,30 +227,34 @@ __global__ void polynorm_backward_kernel(LearnShape s, const float* params, cons
             }
             store1(out + 2 * act::kPolyNormMaxOrder, float(eps_term));
         }
-        for (int64_t j = threadIdx.x; j < s.channels; j += kThreads) {
-            polynorm_coefficients(s, params, j, a);
-            store1(dx + at + j, act::polynorm_backward(load1(x + at + j), load1(dy + at + j), a, scales.s, d, order));
-        }
     }
 }
 
-// The parameter gradients' partial sums, as backward_channels_kernel's: thread (blockIdx.x, threadIdx.x)
-// owns channel c over rows blockIdx.y, + gridDim.y, ...; the eps terms are channel 0's.
+// dx, and the parameter gradients' partial sums as backward_channels_kernel's: thread (blockIdx.x,
+// threadIdx.x) owns channel c over rows blockIdx.y, + gridDim.y, ...; the eps terms are channel 0's. Each
+// element is read, then its dx written, by one thread: dx may be x or dy.
 template <class T>
-__global__ void polynorm_partials_kernel(LearnShape s, const T* x, const T* dy, const float* stats, float* partial,
-                                         int64_t rows) {
+__global__ void polynorm_dx_kernel(LearnShape s, const float* params, const T* x, const T* dy, T* dx,
+                                   const float* stats, float* partial, int64_t rows) {
     const int64_t c = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= s.channels) return;
     const int order = s.deg.num, raw = order + 2;
-    float acc[act::kPolyNormMaxOrder + 2] = {}, scale[act::kPolyNormMaxOrder], terms[act::kPolyNormMaxOrder];
+    float acc[act::kPolyNormMaxOrder + 2] = {}, scale[act::kPolyNormMaxOrder], d[act::kPolyNormMaxOrder];
+    float a[act::kPolyNormMaxOrder + 1], terms[act::kPolyNormMaxOrder];
+    polynorm_coefficients(s, params, c, a);
     for (int64_t r = blockIdx.y; r < rows; r += gridDim.y) {
         const float* st = stats + r * kPolyNormStats;
-        for (int k = 0; k < order; ++k) scale[k] = load1(st + k);
-        const float g = load1(dy + r * s.channels + c);
-        act::polynorm_terms(load1(x + r * s.channels + c), scale, order, terms);
+        for (int k = 0; k < order; ++k) {
+            scale[k] = load1(st + k);
+            d[k] = load1(st + act::kPolyNormMaxOrder + k);
+        }
+        const int64_t i = r * s.channels + c;
+        const float xv = load1(x + i), g = load1(dy + i);
+        act::polynorm_terms(xv, scale, order, terms);
         if (c == 0) acc[0] += load1(st + 2 * act::kPolyNormMaxOrder);
         acc[1] += g;
         for (int k = 1; k <= order; ++k) acc[1 + k] += g * terms[k - 1];
+        store1(dx + i, act::polynorm_backward(xv, g, a, scale, d, order));
     }
     for (int k = 0; k < raw; ++k) store1(partial + (int64_t(blockIdx.y) * raw + k) * s.channels + c, acc[k]);
 }
@@ -320,11 +326,10 @@ void launch_polynorm_backward(const DeviceContext* ctx, const LearnShape& s, con
     float* stats = partial + bands * (s.deg.num + 2) * s.channels;
     auto xt = static_cast<const T*>(x);
     auto dyt = static_cast<const T*>(dy);
-    launch<polynorm_backward_kernel<T>>(row_grid(ctx, rows), kThreads, 0, ctx->stream, s, params, xt, dyt,
-                                        static_cast<T*>(dx), stats, rows);
+    launch<polynorm_stats_kernel<T>>(row_grid(ctx, rows), kThreads, 0, ctx->stream, s, params, xt, dyt, stats, rows);
     const unsigned tiles = unsigned((s.channels + kThreads - 1) / kThreads);
-    launch<polynorm_partials_kernel<T>>(dim3(tiles, unsigned(bands)), kThreads, 0, ctx->stream, s, xt, dyt, stats,
-                                        partial, rows);
+    launch<polynorm_dx_kernel<T>>(dim3(tiles, unsigned(bands)), kThreads, 0, ctx->stream, s, params, xt, dyt,
+                                  static_cast<T*>(dx), stats, partial, rows);
 }
 
 template <size_t... Op>

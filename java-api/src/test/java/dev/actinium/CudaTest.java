@@ -77,6 +77,7 @@ class CudaTest {
                 }
             }
         }
+        PolyNormTest.checkInPlace(GPU, "gpu");
         // Rows longer than a block's threads, and more rows than blocks.
         PolyNormTest.check(LearnableActivation.polynorm(3), DType.F32, 1000, LARGE / 1000, 5, GPU, "gpu");
     }

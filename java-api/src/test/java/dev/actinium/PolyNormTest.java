@@ -332,6 +332,8 @@ class PolyNormTest {
                         firstY = y;
                         firstDx = dx;
                         firstDp = dp;
+                        // Many pieces of whole rows on every ISA: the sums over pieces against the reference.
+                        verify(f, DType.F32, rows, (int) channels, params, x, dy, y, dx, dp, "cpu pieces");
                         continue;
                     }
                     String what = f + " with " + way.parallelism() + " threads";
@@ -344,6 +346,54 @@ class PolyNormTest {
                 }
             }
         }
+    }
+
+    /** dx written over dy, or over x, is the dx written to a buffer of its own; the parameter gradients too. */
+    @Test
+    void inPlaceBackwardGivesTheSameBits() {
+        for (Isa isa : Actinium.supportedIsas()) {
+            Actinium.useIsa(isa);
+            checkInPlace(Device.CPU, isa.toString());
+        }
+    }
+
+    static void checkInPlace(Device device, String where) {
+        int rows = 9, channels = 40;
+        Random r = new Random(11);
+        for (LearnableActivation f : List.of(LearnableActivation.polynorm(3), LearnableActivation.polynorm(2)
+                .withGroups(4))) {
+            float[] params = randomParams(f, channels, r);
+            float[] x = LearnableActivationsTest.moderateInputs(r, rows * channels);
+            float[] dy = Harness.gradients(3, x.length);
+            try (Arena arena = Arena.ofShared()) {
+                Tensor p = on(device, arena, params, params.length);
+                float[][] separate = backward(f, device, arena, p, x, dy, 0, rows, channels);
+                for (int over = 1; over <= 2; over++) {
+                    float[][] inPlace = backward(f, device, arena, p, x, dy, over, rows, channels);
+                    String what = where + " " + f + " dx over " + (over == 1 ? "dy" : "x");
+                    assertArrayEquals(separate[0], inPlace[0], what);
+                    assertArrayEquals(separate[1], inPlace[1], what + ": dparams");
+                }
+            }
+        }
+    }
+
+    /** dx and dparams of f's backward; over: 0 dx in a buffer of its own, 1 over dy, 2 over x. */
+    private static float[][] backward(LearnableActivation f, Device device, Arena arena, Tensor p, float[] x,
+                                      float[] dy, int over, long rows, long channels) {
+        Tensor xt = on(device, arena, x, rows, channels), dyt = on(device, arena, dy, rows, channels);
+        Tensor dx = over == 1 ? dyt : over == 2 ? xt : on(device, arena, new float[x.length], rows, channels);
+        Tensor dp = on(device, arena, new float[(int) p.numel()], p.numel());
+        LearnableActivations.backward(f, p, xt, dyt, dx, dp);
+        return new float[][] {dx.toFloatArray(), dp.toFloatArray()};
+    }
+
+    private static Tensor on(Device device, Arena arena, float[] values, long... dims) {
+        Tensor host = Tensor.wrap(values.clone(), dims);
+        if (!device.isCuda()) return host;
+        Tensor t = Tensor.allocate(arena, DType.F32, device, dims);
+        t.copyFrom(host);
+        return t;
     }
 
     @Test

@@ -70,6 +70,7 @@ public final class LearnableActivations {
 
     /** Pieces of whole rows, about {@link CpuCalls#callElements} long (one row where a row is longer). */
     private static long rowPiece(int isa, long channels) {
+        if (channels < 1) return CpuCalls.callElements(isa);  // x has no elements: no piece runs
         return Math.max(1, CpuCalls.callElements(isa) / channels) * channels;
     }
 
