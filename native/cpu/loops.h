@@ -68,4 +68,15 @@ inline auto load_n(const T* p, int64_t count) {
     return LoadStore::load(buf);
 }
 
+// Asks for the cache lines of elements [i, i + count) of base (a prefetch per 64 bytes). The elements
+// may lie past the caller's memory (the next row after the last): a prefetch never faults, and the
+// address is formed as an integer, not as a pointer past the array.
+template <class T>
+AK_BODY inline void prefetch_lines(const T* base, int64_t i, int64_t count) {
+    constexpr int64_t kLine = 64 / sizeof(T);
+    const uintptr_t at = reinterpret_cast<uintptr_t>(base);
+    for (int64_t j = i; j < i + count; j += kLine)
+        __builtin_prefetch(reinterpret_cast<const void*>(at + uintptr_t(j) * sizeof(T)));
+}
+
 }  // namespace ak::cpu

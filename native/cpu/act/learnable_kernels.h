@@ -325,11 +325,18 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
     auto rows = [&](int64_t at, int64_t count) {
         ChannelTile<LoadStore> tile(layout, params, true);
         tile.clear_sums(layout);
+        // A tile narrower than the row reads each row in pieces: a stream that restarts at every row,
+        // so each row's piece asks for the next row's.
+        const bool split = tile.width < channels;
         for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
             tile.derive(layout, c0, width);
             for (int64_t r = r0; r < r1; ++r) {
                 const int64_t row = at + r * channels + c0;
                 for_each_vector<LoadStore>(dx + row, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
+                    if (split) {
+                        prefetch_lines(x, row + channels + i, n_i);
+                        prefetch_lines(dy, row + channels + i, n_i);
+                    }
                     tile.load(layout, i, n_i, d);
                     put(dx + row + i, Op::bwd(load_n<LoadStore>(x + row + i, n_i), load_n<LoadStore>(dy + row + i, n_i),
                                               d, degrees, g));

@@ -26,19 +26,15 @@ AK_BODY inline void for_each_read(int64_t n, Body body) {
 
 // Each pass over a row is one stream (two for backward's sums), which the hardware prefetcher picks up
 // anew at every row. So each pass asks for the lines the next one will read from memory (the row's dy
-// while its x is summed, the next row's x while this one is written): the same offset i, in a stream
-// that runs at once. The next row's address may lie past the caller's memory: a prefetch never
-// faults, and the address is formed as an integer.
-template <class T>
-AK_BODY inline void prefetch_lines(const T* base, int64_t i, int64_t count) {
-    constexpr int64_t kLine = 64 / sizeof(T);
-    const uintptr_t at = reinterpret_cast<uintptr_t>(base);
-    for (int64_t j = i; j < i + count; j += kLine)
-        __builtin_prefetch(reinterpret_cast<const void*>(at + uintptr_t(j) * sizeof(T)));
-}
+// while its x is summed, the next row's x while this one is written), at the same offset i: a stream
+// that runs at once (prefetch_lines, loops.h).
+
+// Vectors summed in float lanes before the lanes are added into the row's doubles: 32 terms per lane
+// keep each lane's sum within 2^-19 of its terms (a row's norms set every element of it).
+constexpr int kRowFlushVectors = 32;
 
 // sums[k - 1] = the sum of x^(2k) over a row, k = 1..order. Float lanes, added into doubles every
-// kFlushVectors vectors; a row whose float sums overflow, or are so small that terms below float's
+// kRowFlushVectors vectors; a row whose float sums overflow, or are so small that terms below float's
 // normal range could matter (less than 1e-30 per element), is summed again in double.
 template <class LoadStore, int order, class T>
 void polynorm_sums(const T* x, int64_t channels, const T* next, double* sums) {
@@ -62,7 +58,7 @@ void polynorm_sums(const T* x, int64_t channels, const T* next, double* sums) {
             acc[1] = acc[1] + v4;
             if (order >= 3) acc[2] = acc[2] + v4 * v2;
         }
-        if (++steps == kFlushVectors) flush();
+        if (++steps == kRowFlushVectors) flush();
     });
     flush();
     bool exact = true;
