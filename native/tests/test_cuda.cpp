@@ -383,16 +383,32 @@ void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t
     std::vector<double> want(params.size()), magnitude(params.size()), chunk(params.size());
     OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data(), dy.bytes.data(),
                          cpu.bytes.data(), want.data(), n, cols, 0, 0));
-    // polynorm's dx adds its row's means (D_k), whose roundings differ: its scale is the row's, ten times
-    // its largest |dx| beside the element's |dy| (the Java tests' bound against float64).
+    // polynorm's dx is a sum over the powers k of r_k k x^(k-1) (a_k dy - r_k^2 x^k mean_row(a_k dy x^k)),
+    // terms that may cancel to far less than their size (one channel: (1 - n_k^2), and k against k + 1),
+    // and the row's mean may itself cancel: its scale is ten times the sum of the terms' magnitudes, the
+    // mean's taken over its terms' magnitudes (from the definition, in double).
     HostTensor scale(AK_DTYPE_F32, n);
     for (int64_t r = 0; r < rows; ++r) {
-        double largest = 0;
-        for (int64_t c = 0; c < cols; ++c) largest = std::max(largest, std::fabs(double(cpu.get(r * cols + c))));
-        for (int64_t c = 0; c < cols; ++c) {
-            const double d = std::fabs(double(dy.get(r * cols + c)));
-            scale.set(r * cols + c, float(op == AK_LEARN_POLYNORM ? d + 10 * largest : d));
+        std::vector<double> magnitude(cols, 0.0);
+        if (op == AK_LEARN_POLYNORM) {
+            const double eps = params[0];
+            for (int k = 1; k <= num; ++k) {
+                double m = 0, mean = 0;  // mean: of |a_k dy x^k|, the size of the terms the row's mean adds
+                for (int64_t c = 0; c < cols; ++c) m += std::pow(double(x.get(r * cols + c)), 2 * k);
+                const double rk = 1 / std::sqrt(m / double(cols) + eps);
+                auto a = [&](int64_t c) { return double(params[1 + k * groups + c / (cols / groups)]); };
+                for (int64_t c = 0; c < cols; ++c)
+                    mean += std::fabs(a(c) * dy.get(r * cols + c) * std::pow(double(x.get(r * cols + c)), k));
+                mean /= double(cols);
+                for (int64_t c = 0; c < cols; ++c) {
+                    const double xv = std::fabs(double(x.get(r * cols + c)));
+                    const double g = std::fabs(a(c) * dy.get(r * cols + c));
+                    magnitude[c] += k * rk * std::pow(xv, k - 1) * (g + rk * rk * std::pow(xv, k) * mean);
+                }
+            }
         }
+        for (int64_t c = 0; c < cols; ++c)
+            scale.set(r * cols + c, float(std::fabs(double(dy.get(r * cols + c))) + 10 * magnitude[c]));
     }
     compare(at, "backward dx", -1, nullptr, gpu, cpu, &scale, x);
     // polynorm's calls cover whole rows: its chunks are rows.
