@@ -214,8 +214,9 @@ AK_ACT_PARAMS(AK_BINDGEN_PARAM)
  * means the degrees set it: rational (num_degree + 1 numerator coefficients a0.., then den_degree
  * denominator coefficients b1..), polyrelu and polynorm (num_degree + 1 coefficients a0..). Math:
  * native/ops/act/learnable.h. polynorm normalizes each row (its value at one element depends on the
- * whole row): its calls cover whole rows (first_channel = 0, n a multiple of channels). The flop counts (degrees (5, 4) for rational, 3 for polyrelu) are counted from the
- * functors' source, with exp, sigmoid, tanh and sin at the counts their AK_ACTIVATIONS rows measure,
+ * whole row): its calls cover whole rows (first_channel = 0, n a multiple of channels). The flop
+ * counts (degrees (5, 4) for rational, 3 for polyrelu and polynorm) are counted from the functors'
+ * source, with exp, sigmoid, tanh and sin at the counts their AK_ACTIVATIONS rows measure,
  * and the parameter gradients' sums: estimates, not object-code counts as above. */
 #define AK_LEARNABLES(X)                                                                            \
     X(RATIONAL, rational, 0, -1, 2, 53, 170)                                                       \
