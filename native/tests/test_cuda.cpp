@@ -343,8 +343,8 @@ void test_gated(int op, const float* p, int dtype, int64_t rows, int64_t cols, b
 // forward, dx and the parameter gradients. Inputs within +-8 (where the parameter gradients are sums
 // of finite terms); parameters the op's initial ones, moved a little per group (shared ones scaled).
 // The CPU sums each gradient in double; the GPU in float per thread, then in double: the bound is
-// relative to the sum of the absolute values of 64-element partial sums (what the float sums can
-// lose).
+// relative to the sum of the terms' absolute values (each element's, a row's for polynorm), 1e-4 of it
+// in F32 and 2e-3 with 16-bit storage, whose terms both sides compute with 16-bit accuracy.
 void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t rows, int64_t cols, Rng& rng) {
     char at[160];
     std::snprintf(at, sizeof at, "%s (%d, %d) %lld groups dtype %d %lld x %lld", ak_learn_name(op), num, den,
@@ -412,7 +412,7 @@ void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t
     }
     compare(at, "backward dx", -1, nullptr, gpu, cpu, &scale, x);
     // polynorm's calls cover whole rows: its chunks are rows.
-    const int64_t step = op == AK_LEARN_POLYNORM ? cols : 64;
+    const int64_t step = op == AK_LEARN_POLYNORM ? cols : 1;
     HostTensor scratch(dtype, step);
     for (int64_t i = 0; i < n; i += step) {
         const int64_t len = std::min(step, n - i);
@@ -422,7 +422,8 @@ void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t
     }
     int bad = 0;
     for (size_t k = 0; k < grads.size(); ++k) {
-        if (std::fabs(grads[k] - want[k]) <= 1e-4 * magnitude[k] + 1e-6 * std::fabs(want[k]) + 1e-30) continue;
+        const double rtol = dtype == AK_DTYPE_F32 ? 1e-4 : 2e-3;
+        if (std::fabs(grads[k] - want[k]) <= rtol * magnitude[k] + 1e-6 * std::fabs(want[k]) + 1e-30) continue;
         if (bad++ < 3)
             std::printf("  %s dparams[%zu] (%s): cuda %.9g cpu %.9g (terms %.3g)\n", at, k,
                         ak_learn_param_name(op, num, den, int32_t(k < size_t(shared) ? k : shared + (k - shared) /
