@@ -140,13 +140,19 @@ AK_HD V normal_cdf(V x) {
 // a microcode assist per instruction on current x86 cores (measured: GELU-tanh 1.5x slower on
 // inputs near 10). The cap leaves s = 1 exact and 1 - s >= exp(-87) instead of smaller: callers
 // only ever add 1 - s to terms of order 1 (backward), where it vanishes either way.
+// The pair from e = exp(-|z|) (a caller that needs e itself too, as softplus does, computes it once).
 template <class V, class M>
-AK_HD void sigmoid_pair(V z, M z_nonneg, V& s, V& one_minus_s) {
-    V e = exp_nonpos(negate_where(z_nonneg, vmin(V(87.0f), z)));  // -|z|, a NaN z as it is
+AK_HD void sigmoid_pair_of_exp(V e, M z_nonneg, V& s, V& one_minus_s) {
     V small = e * rcp_(V(1.0f) + e);
     V large = V(1.0f) - small;
     s = select(z_nonneg, large, small);
     one_minus_s = select(z_nonneg, small, large);
+}
+
+template <class V, class M>
+AK_HD void sigmoid_pair(V z, M z_nonneg, V& s, V& one_minus_s) {
+    V e = exp_nonpos(negate_where(z_nonneg, vmin(V(87.0f), z)));  // -|z|, a NaN z as it is
+    sigmoid_pair_of_exp(e, z_nonneg, s, one_minus_s);
 }
 
 template <class V>
@@ -156,19 +162,36 @@ AK_HD void sigmoid_pair(V z, V& s, V& one_minus_s) {
 
 // tanh(x): odd polynomial near 0 (where 1 - 2/(e^2x + 1) would cancel), else 1 - 2e/(1+e) with
 // e = exp(-2|x|), exact at the limits for the same reason as sigmoid_pair.
+// tanh_terms holds what tanh shares with sech^2 = 4 e / (1 + e)^2 (DyT's backward needs both).
 template <class V>
-AK_HD V tanh_(V x) {
+struct TanhTerms {
+    V e, rcp;  // exp(-2|x|), 1 / (1 + e)
+};
+
+template <class V>
+AK_HD TanhTerms<V> tanh_terms(V x) {
+    TanhTerms<V> t;
+    t.e = exp_nonpos(V(-2.0f) * vabs(x));
+    t.rcp = rcp_(V(1.0f) + t.e);
+    return t;
+}
+
+template <class V>
+AK_HD V tanh_(V x, const TanhTerms<V>& terms) {
     constexpr float kC[] = {2.142236067e-03f, -8.176164405e-03f, 2.169989735e-02f,
                             -5.394650786e-02f, 1.333320199e-01f, -3.333333052e-01f,
                             9.999999999e-01f};  // tanh(x)/x in x^2 on [0, 0.625]
     constexpr float kNarrow[] = {-4.032250168e-02f, 1.303481364e-01f, -3.331276886e-01f,
                                  9.999985334e-01f};  // the same, degree 3: 3.3e-6
-    V ax = vabs(x);
     V small = kNarrowResults<V> ? x * horner(x * x, kNarrow, 4) : x * horner(x * x, kC, 7);
-    V e = exp_nonpos(V(-2.0f) * ax);
-    V t = V(1.0f) - V(2.0f) * e * rcp_(V(1.0f) + e);
+    V t = V(1.0f) - V(2.0f) * terms.e * terms.rcp;
     V large = select(x < V(0.0f), -t, t);
-    return select(ax < V(0.625f), small, large);
+    return select(vabs(x) < V(0.625f), small, large);
+}
+
+template <class V>
+AK_HD V tanh_(V x) {
+    return tanh_(x, tanh_terms(x));
 }
 
 // tanh(x) as x P(x^2) / Q(x^2), a rational fitted on |x| <= 9 (fit_coefficients.py): half the

@@ -40,13 +40,31 @@ AK_HD V cauchy_forward(V x, P lambda1, P lambda2, P d2) {
     return with_nan_of(x, mul_add(V(lambda1), xc * r, V(lambda2) * r));
 }
 
+// What the backward pass shares with the gradients in the parameters (learnable_cauchy): x clamped,
+// its square and r.
+template <class V>
+struct CauchyTerms {
+    V xc, x2, r;
+};
+
+template <class V, class P>
+AK_HD CauchyTerms<V> cauchy_terms(V x, P d2) {
+    CauchyTerms<V> t;
+    t.xc = vmin(V(1e18f), vmax(V(-1e18f), x));
+    t.x2 = t.xc * t.xc;
+    t.r = V(1.0f) / (t.x2 + V(d2));
+    return t;
+}
+
+template <class V, class P>
+AK_HD V cauchy_backward(V x, V dy, P lambda1, P lambda2, P d2, const CauchyTerms<V>& t) {
+    V slope = V(lambda1) * ((V(d2) - t.x2) * t.r) - V(2.0f) * (V(lambda2) * (t.xc * t.r));
+    return times_dy(x, slope * t.r, dy);
+}
+
 template <class V, class P>
 AK_HD V cauchy_backward(V x, V dy, P lambda1, P lambda2, P d2) {
-    V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
-    V x2 = xc * xc;
-    V r = V(1.0f) / (x2 + V(d2));
-    V slope = V(lambda1) * ((V(d2) - x2) * r) - V(2.0f) * (V(lambda2) * (xc * r));
-    return times_dy(x, slope * r, dy);
+    return cauchy_backward(x, dy, lambda1, lambda2, d2, cauchy_terms(x, d2));
 }
 
 struct cauchy {

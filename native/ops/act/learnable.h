@@ -34,7 +34,7 @@ struct Degrees {
 template <int M, int N>
 struct FixedDegrees {
     static constexpr int num = M, den = N;
-    AK_HD operator Degrees() const { return {M, N}; }
+    AK_HD constexpr operator Degrees() const { return {M, N}; }
 };
 
 // The degrees a kernel computes with: the call's, or the constants of D (which the call's equal).
@@ -65,7 +65,7 @@ AK_HD void copy_raw(const float* raw, float* d, int count) {
 template <int Shared, int Grouped>
 struct FixedParameters {
     static constexpr int kShared = Shared, kGrouped = Grouped, kExtra = 0;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
+    AK_HD static constexpr int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) { copy_raw(raw, d, Shared + Grouped); }
 };
 
@@ -80,7 +80,7 @@ struct FixedParameters {
 // Horner runs once, over u = x or t, each step selecting its coefficient by the lane's side.
 struct rational {
     static constexpr int kShared = 0, kGrouped = -1, kExtra = 0;
-    AK_HD static int group_count(Degrees deg) { return deg.num + 1 + deg.den; }
+    AK_HD static constexpr int group_count(Degrees deg) { return deg.num + 1 + deg.den; }
     AK_HD static void derive(const float* raw, float* d, Degrees deg) { copy_raw(raw, d, group_count(deg)); }
 
     // The values every pass needs: u, the sides' powers u^e (e <= k), P~, A~ and Q~ (tilde: the
@@ -171,7 +171,7 @@ struct rational {
 // PolyReLU (PolyCom): sum_{i<=n} a_i relu(x)^i, order n in 1..3. relu(x)^0 = 1 for every x.
 struct polyrelu {
     static constexpr int kShared = 0, kGrouped = -1, kExtra = 0;
-    AK_HD static int group_count(Degrees deg) { return deg.num + 1; }
+    AK_HD static constexpr int group_count(Degrees deg) { return deg.num + 1; }
     AK_HD static void derive(const float* raw, float* d, Degrees deg) { copy_raw(raw, d, group_count(deg)); }
     template <class V, class D> AK_HD static V fwd(V x, const V* a, D deg) {
         V r = vmax(x, V(0.0f));
@@ -193,20 +193,20 @@ struct polyrelu {
 };
 
 // Dynamic tanh (DyT): gamma tanh(alpha x) + beta; alpha shared, gamma and beta per group.
-// sech^2(z) = 4 e / (1 + e)^2 with e = exp(-2|z|); x sech^2 is 0 where sech^2 underflows (x = +-inf).
+// sech^2(z) = 4 e / (1 + e)^2 with e = exp(-2|z|), tanh's own; x sech^2 is 0 where sech^2 underflows
+// (x = +-inf).
 struct dyt : FixedParameters<1, 2> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) {
         return with_nan_of(x, mul_add(p[1], tanh_(p[0] * x), p[2]));
     }
     template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V z = p[0] * x;
-        V e = exp_nonpos(V(-2.0f) * vabs(z));
-        V r = V(1.0f) / (V(1.0f) + e);
-        V sech2 = V(4.0f) * e * r * r;
+        TanhTerms<V> t = tanh_terms(z);
+        V sech2 = V(4.0f) * t.e * t.rcp * t.rcp;
         V xs = select(sech2 > V(0.0f), x, V(0.0f));
         V gdy = p[1] * dy;
         g[0] = with_nan_of(x, gdy * (xs * sech2));
-        g[1] = with_nan_of(x, dy * tanh_(z));
+        g[1] = with_nan_of(x, dy * tanh_(z, t));
         g[2] = with_nan_of(x, dy);
         return times_dy(x, p[0] * p[1] * sech2, dy);
     }
@@ -220,7 +220,7 @@ struct dyt : FixedParameters<1, 2> {
 struct apa {
     static constexpr int kShared = 0, kGrouped = 2, kExtra = 3;
     static constexpr float kMinLambda = 1e-4f;
-    AK_HD static int group_count(Degrees) { return kGrouped; }
+    AK_HD static constexpr int group_count(Degrees) { return kGrouped; }
     AK_HD static void derive(const float* raw, float* d, Degrees) {
         const float lambda = raw[1] > kMinLambda ? raw[1] : kMinLambda;
         d[0] = raw[0];
@@ -230,11 +230,14 @@ struct apa {
         d[4] = raw[1] >= kMinLambda ? 1.0f : 0.0f;
     }
     // d: kappa, lambda (raw), log(lambda'), 1/lambda', 1 where lambda is not clamped else 0.
+    // One exp(-|z|) serves softplus and the sigmoid (not capped at z = 87 as sigmoid_pair's: softplus
+    // needs the true value, subnormal or not).
     template <class V> AK_HD static void core(V x, const V* d, V& f, V& s, V& sig) {
         V z = mul_add(-d[0], x, d[2]);
+        V e = exp_nonpos(-vabs(z));
         V one_minus;
-        sigmoid_pair(z, sig, one_minus);
-        s = vmax(z, V(0.0f)) + log1p_exp_neg_abs(z);
+        sigmoid_pair_of_exp(e, z >= V(0.0f), sig, one_minus);
+        s = vmax(z, V(0.0f)) + log1p_unit(e);
         f = exp_nonpos(-(s * d[3]));
     }
     template <class V, class D> AK_HD static V fwd(V x, const V* d, D) {
@@ -259,12 +262,11 @@ struct apa {
 struct learnable_swish : FixedParameters<0, 1> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) { return swish_forward(x, p[0]); }
     template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
-        V s, one_minus_s;
-        sigmoid_pair(vmin(V(200.0f), vmax(V(-200.0f), x * p[0])), s, one_minus_s);
-        V w = s * one_minus_s;
+        SwishTerms<V> t = swish_terms(x, p[0]);
+        V w = t.s * t.one_minus_s;
         V xs = select(w > V(0.0f), x, V(0.0f));
         g[0] = with_nan_of(x, dy * (xs * xs * w));
-        return swish_backward(x, dy, p[0]);
+        return swish_backward(x, dy, t);
     }
 };
 
@@ -272,8 +274,9 @@ struct learnable_swish : FixedParameters<0, 1> {
 struct learnable_crrelu : FixedParameters<0, 1> {
     template <class V, class D> AK_HD static V fwd(V x, const V* p, D) { return crrelu_forward(x, p[0]); }
     template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
-        g[0] = with_nan_of(x, dy * crrelu_bump(x));
-        return crrelu_backward(x, dy, p[0]);
+        CrreluTerms<V> t = crrelu_terms(x);
+        g[0] = with_nan_of(x, dy * (t.xt * t.gauss));
+        return crrelu_backward(x, dy, p[0], t);
     }
 };
 
@@ -316,14 +319,13 @@ struct learnable_cauchy : FixedParameters<0, 3> {
     }
     template <class V, class D> AK_HD static V bwd(V x, V dy, const V* p, D, V* g) {
         V d2 = p[2] * p[2];
-        V xc = vmin(V(1e18f), vmax(V(-1e18f), x));
-        V r = V(1.0f) / mul_add(xc, xc, d2);
-        V xr = xc * r;
-        V f = mul_add(p[0], xr, p[1] * r);
+        CauchyTerms<V> t = cauchy_terms(x, d2);
+        V xr = t.xc * t.r;
+        V f = mul_add(p[0], xr, p[1] * t.r);
         g[0] = with_nan_of(x, dy * xr);
-        g[1] = with_nan_of(x, dy * r);
-        g[2] = with_nan_of(x, dy * (V(-2.0f) * p[2] * r * f));
-        return cauchy_backward(x, dy, p[0], p[1], d2);
+        g[1] = with_nan_of(x, dy * t.r);
+        g[2] = with_nan_of(x, dy * (V(-2.0f) * p[2] * t.r * f));
+        return cauchy_backward(x, dy, p[0], p[1], d2, t);
     }
 };
 
@@ -331,7 +333,7 @@ struct learnable_cauchy : FixedParameters<0, 3> {
 // fwd and bwd: its kernels are its own (cpu/act/polynorm_kernels.h, cuda/learn.cu).
 struct polynorm {
     static constexpr int kShared = 1, kGrouped = -1, kExtra = 0;
-    AK_HD static int group_count(Degrees deg) { return deg.num + 1; }
+    AK_HD static constexpr int group_count(Degrees deg) { return deg.num + 1; }
     AK_HD static void derive(const float* raw, float* d, Degrees deg) { copy_raw(raw, d, 1 + group_count(deg)); }
 };
 

@@ -77,12 +77,29 @@ AK_HD V swish_forward(V x, B beta) {
     return with_nan_of(x, xs * s);
 }
 
+// What swish's derivatives share: z = beta x clamped, s = sigmoid(z) and 1 - s (learnable_swish's
+// gradient in beta reads them too).
+template <class V>
+struct SwishTerms {
+    V z, s, one_minus_s;
+};
+
+template <class V, class B>
+AK_HD SwishTerms<V> swish_terms(V x, B beta) {
+    SwishTerms<V> t;
+    t.z = vmin(V(200.0f), vmax(V(-200.0f), x * V(beta)));
+    sigmoid_pair(t.z, t.s, t.one_minus_s);
+    return t;
+}
+
+template <class V>
+AK_HD V swish_backward(V x, V dy, const SwishTerms<V>& t) {
+    return times_dy(x, t.s * mul_add(t.z, t.one_minus_s, V(1.0f)), dy);
+}
+
 template <class V, class B>
 AK_HD V swish_backward(V x, V dy, B beta) {
-    V z = vmin(V(200.0f), vmax(V(-200.0f), x * V(beta)));
-    V s, one_minus_s;
-    sigmoid_pair(z, s, one_minus_s);
-    return times_dy(x, s * mul_add(z, one_minus_s, V(1.0f)), dy);
+    return swish_backward(x, dy, swish_terms(x, beta));
 }
 
 struct swish {
@@ -149,12 +166,28 @@ struct sau {
 // CRReLU: relu(x) + eps x exp(-x^2/2). The Gaussian term is 0 in float beyond |x| = 20, where x is
 // clamped for it (so +-inf give relu's limits); exp(-x^2/2) is taken with the square split exactly.
 // d/dx = [x > 0] + eps exp(-x^2/2) (1 - x^2).
-// x exp(-x^2/2), the bump that CRReLU scales by eps (0 beyond |x| = 20, where it underflows anyway).
+// What the bump and the slope share: x clamped to +-20 (beyond, exp(-x^2/2) underflows anyway), the
+// high part of its square and exp(-x^2/2) from the exact square.
+template <class V>
+struct CrreluTerms {
+    V xt, hi, gauss;
+};
+
+template <class V>
+AK_HD CrreluTerms<V> crrelu_terms(V x) {
+    CrreluTerms<V> t;
+    V lo;
+    t.xt = vmin(V(20.0f), vmax(V(-20.0f), x));
+    square_split(t.xt, t.hi, lo);
+    t.gauss = exp_scaled_split(t.hi, lo, -0.5f);
+    return t;
+}
+
+// x exp(-x^2/2), the bump that CRReLU scales by eps.
 template <class V>
 AK_HD V crrelu_bump(V x) {
-    V xt = vmin(V(20.0f), vmax(V(-20.0f), x)), hi, lo;
-    square_split(xt, hi, lo);
-    return xt * exp_scaled_split(hi, lo, -0.5f);
+    CrreluTerms<V> t = crrelu_terms(x);
+    return t.xt * t.gauss;
 }
 
 template <class V, class E>
@@ -163,12 +196,15 @@ AK_HD V crrelu_forward(V x, E eps) {
 }
 
 template <class V, class E>
-AK_HD V crrelu_backward(V x, V dy, E eps) {
-    V xt = vmin(V(20.0f), vmax(V(-20.0f), x)), hi, lo;
-    square_split(xt, hi, lo);
-    V g = exp_scaled_split(hi, lo, -0.5f) * (V(1.0f) - hi);
+AK_HD V crrelu_backward(V x, V dy, E eps, const CrreluTerms<V>& t) {
+    V g = t.gauss * (V(1.0f) - t.hi);
     V step = select(x > V(0.0f), V(1.0f), V(0.0f));
     return times_dy(x, mul_add(V(eps), g, step), dy);
+}
+
+template <class V, class E>
+AK_HD V crrelu_backward(V x, V dy, E eps) {
+    return crrelu_backward(x, dy, eps, crrelu_terms(x));
 }
 
 struct crrelu {
