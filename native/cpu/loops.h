@@ -29,13 +29,17 @@ inline int64_t elements_to_alignment(const T* p) {
 // out, takes streaming stores when flags ask and its alignment allows (a body with more outputs
 // is called without AK_FLAG_STREAM). The ragged head and tail go through stack buffers, so every
 // ISA handles any length and offset with the same full-width code.
+// The body is the loop's own copy, returned at the end: a body may hold what it carries from vector
+// to vector (sums) as its own members, which stay in registers, where state it captures by
+// reference is stored and loaded again every vector. The loop is inlined into its kernel, so the
+// copies are the kernel's own locals (measured: rational's backward 1.25x faster than called).
 template <class LoadStore, class T, class Body>
-inline void for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
+AK_BODY inline Body for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
     constexpr int W = LoadStore::kWidth;
     int64_t i = 0;
     // A ragged piece (0 < count < W elements): each put stores a whole vector to a buffer and
     // copies count elements to where it was told, so a body may write several outputs.
-    auto partial = [&](int64_t at, int64_t count) {
+    auto partial = [&](int64_t at, int64_t count) AK_BODY {
         body(at, count, [&](T* p, auto v) {
             T buf[W];
             LoadStore::store(buf, v);
@@ -55,6 +59,7 @@ inline void for_each_vector(T* out, int64_t n, int32_t flags, Body body) {
     for (i = stream ? head : 0; i + W <= n; i += W) body(i, W, put);
     if (stream) LoadStore::fence();
     if (i < n) partial(i, n - i);
+    return body;
 }
 
 // Loads count (< W allowed) elements at p as one vector, zero-padding a short read.

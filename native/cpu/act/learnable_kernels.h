@@ -18,6 +18,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "../../ops/act/learnable.h"
 #include "../../ops/storage.h"
@@ -47,6 +48,13 @@ struct LearnLayout {
         if constexpr (kFixedRaw >= 0) return kFixedRaw;
         else return raw;
     }
+    // The raw count where the op's row or a kernel's degrees (FixedDegrees) fix it, else -1.
+    template <class D>
+    static constexpr int fixed_raw_count() {
+        if constexpr (kFixedRaw >= 0) return kFixedRaw;
+        else if constexpr (!std::is_same_v<D, act::Degrees>) return Op::kShared + Op::group_count(D{});
+        else return -1;
+    }
     int derived_count() const {
         if constexpr (kFixedRaw >= 0) return kFixedRaw + Op::kExtra;
         else return derived;
@@ -56,7 +64,7 @@ struct LearnLayout {
     int64_t slot(int k, int64_t g) const { return k < shared ? k : shared + int64_t(k - shared) * groups + g; }
 
     void derive(const float* params, int64_t g, float* d) const {
-        float raw_values[act::kMaxLearnParams];
+        float raw_values[act::kMaxLearnParams] = {};  // GCC cannot see that derive reads only raw of them
         for (int k = 0; k < raw; ++k) raw_values[k] = params[slot(k, g)];
         Op::derive(raw_values, d, deg);
     }
@@ -73,14 +81,19 @@ struct LearnLayout {
     }
 };
 
-// Adds each lane of v into sum as double, in lane order.
+// The sum of v's lanes in double, pairwise (lane l + lane l + W/2, and so on): independent adds, where
+// a run of a group (a row's share of it) flushes every parameter's sums at its end.
 template <class LoadStore>
 inline double lane_sum(typename LoadStore::Values v) {
-    float lanes[LoadStore::kWidth];
+    constexpr int W = LoadStore::kWidth;
+    static_assert((W & (W - 1)) == 0, "a vector's lanes are a power of two");
+    float lanes[W];
     LoadStore::store(lanes, v);
-    double s = 0;
-    for (float f : lanes) s += f;
-    return s;
+    double s[W];
+    for (int l = 0; l < W; ++l) s[l] = lanes[l];
+    for (int half = W / 2; half > 0; half /= 2)
+        for (int l = 0; l < half; ++l) s[l] += s[l + half];
+    return s[0];
 }
 
 // Runs body(start, end, group) over the call's runs, in order.
@@ -119,14 +132,15 @@ inline void gather_lanes(const LearnLayout<Op>& layout, const float* params, int
 
 // The lanes way over whole rows: blocks of rows, and in each, channels in tiles (for_each_block); a
 // tile's parameters are derived into columns (lane c of a vector at channel c0 + i reads column
-// i + c), and each column's gradient is summed in float over the block's rows, then added into the
-// doubles of its group. Vectors run along a row. The columns share one pool of kTilePool floats on the
-// stack, so a tile is as wide as they fit: per-channel parameters that derive copies (DyT's gamma and
-// beta) are loaded from params itself and need no columns: forward then takes whole rows, and
-// backward (which sums per column) rows of up to 2,700 channels, in one tile; a tile narrower than
-// the row reads each row in pieces. The pool is
-// 32 KiB: a Java thread calls in with only the JVM's shadow zone of stack guaranteed (20 pages on
-// x86-64 Linux), which the whole native frame must fit.
+// i + c), and each column's gradient in a parameter of its group is summed in float over the block's
+// rows, then added into the doubles of its group; a shared parameter's gradient is summed in
+// registers along a row (TileRowBackward). Vectors run along a row. The columns share one pool of
+// kTilePool floats on the stack, so a tile is as wide as they fit: per-channel parameters that derive
+// copies (DyT's gamma and beta) are loaded from params itself and need no columns: forward then takes
+// whole rows, and DyT's backward (two columns of sums) rows of up to 4,064 channels, in one tile; a
+// row wider than a tile is read in pieces of equal width. The pool is 32 KiB: a Java thread calls in
+// with only the JVM's shadow zone of stack guaranteed (20 pages on x86-64 Linux), which the whole
+// native frame must fit.
 constexpr int64_t kTilePool = 8192;
 
 template <class LoadStore>
@@ -137,6 +151,7 @@ struct ChannelTile {
     bool direct;               // per-channel parameters read from params
     int64_t width, columns;    // channels per tile; columns per array (width + W: a ragged vector reads past)
     int derived_arrays;        // derived values held in columns (0 when direct)
+    int shared_count;          // shared parameters: their gradients have no columns
     const float* params = nullptr;
     int64_t c0 = 0;
     Values shared[act::kMaxLearnDerived];
@@ -146,16 +161,21 @@ struct ChannelTile {
     template <class Op>
     ChannelTile(const LearnLayout<Op>& layout, const float* p, bool with_sums) : params(p) {
         direct = Op::kExtra == 0 && layout.group_size == 1;
+        shared_count = layout.shared;
         derived_arrays = direct ? 0 : layout.derived_count();
-        const int arrays = derived_arrays + (with_sums ? layout.raw_count() : 0);
+        const int arrays = derived_arrays + (with_sums ? layout.raw_count() - layout.shared : 0);
         const int64_t fit = arrays == 0 ? layout.channels : kTilePool / arrays - W;
-        width = std::max<int64_t>(W, std::min<int64_t>(layout.channels, fit / W * W));
+        // Tiles of equal width (in whole vectors) where a row takes several.
+        const int64_t most = std::max<int64_t>(W, fit / W * W);
+        const int64_t tiles = (layout.channels + most - 1) / most;
+        width = std::min<int64_t>(most, ((layout.channels + tiles - 1) / tiles + W - 1) / W * W);
         columns = width + W;
         for (int k = 0; k < layout.shared; ++k) shared[k] = Values(p[k]);
     }
     float* derived(int k) { return pool + k * columns; }
     const float* derived(int k) const { return pool + k * columns; }
-    float* sums(int k) { return pool + (derived_arrays + k) * columns; }
+    // The column sums of grouped parameter k (k >= shared).
+    float* sums(int k) { return pool + (derived_arrays + k - shared_count) * columns; }
 
     template <class Op>
     void derive(const LearnLayout<Op>& layout, int64_t first_channel, int64_t tile_width) {
@@ -182,21 +202,28 @@ struct ChannelTile {
     }
     template <class Op>
     void clear_sums(const LearnLayout<Op>& layout) {
-        for (int k = 0; k < layout.raw_count(); ++k) std::fill(sums(k), sums(k) + columns, 0.0f);
+        for (int k = layout.shared; k < layout.raw_count(); ++k) std::fill(sums(k), sums(k) + columns, 0.0f);
     }
     template <class Op>
     AK_V void add(const LearnLayout<Op>& layout, int64_t i, const Values* g) {
-        for (int k = 0; k < layout.raw_count(); ++k) LoadStore::store(sums(k) + i, LoadStore::load(sums(k) + i) + g[k]);
+        for (int k = layout.shared; k < layout.raw_count(); ++k)
+            LoadStore::store(sums(k) + i, LoadStore::load(sums(k) + i) + g[k]);
     }
     // Adds the columns' sums into the doubles of their groups, in channel order, and clears them.
     template <class Op>
     void flush(const LearnLayout<Op>& layout, int64_t tile_width, double* dparams) {
-        for (int k = 0; k < layout.raw_count(); ++k) {
+        for (int k = layout.shared; k < layout.raw_count(); ++k) {
             float* column = sums(k);
+            double* slots = dparams + layout.slot(k, 0);
+            int64_t g = c0 / layout.group_size, left = layout.group_size - c0 % layout.group_size;
             for (int64_t c = 0; c < tile_width; ++c) {
-                dparams[layout.slot(k, (c0 + c) / layout.group_size)] += column[c];
-                column[c] = 0.0f;
+                slots[g] += column[c];
+                if (--left == 0) {
+                    ++g;
+                    left = layout.group_size;
+                }
             }
+            std::fill(column, column + tile_width, 0.0f);
         }
     }
 };
@@ -224,6 +251,59 @@ inline void by_whole_rows(int64_t n, int64_t first, int64_t channels, Lanes lane
     if (done < n) lanes(done, n - done);
 }
 
+// Groups of at most kShortRunVectors vectors per row (KAT's 96 channels, or 512) make runs too short to
+// derive their parameters and sum their gradients each: whole rows of such calls go through blocks
+// of rows and, in each, tiles of kGroupTile groups whose parameters are derived once per block
+// and whose gradients are summed in float over the block's rows (at most kFlushVectors vectors per
+// group), then added into the doubles. Measured: rational (5, 4) in 8 groups of 96, backward, 3.5x
+// slower run by run than ungrouped.
+constexpr int64_t kShortRunVectors = kFlushVectors / 4;
+constexpr int kGroupTile = 4;
+
+template <class LoadStore, class Op>
+bool short_runs(const LearnLayout<Op>& layout) {
+    return layout.groups > 1 && layout.template by_runs<LoadStore>() &&
+           layout.group_size <= kShortRunVectors * LoadStore::kWidth;
+}
+
+// Runs tile(first group, count) at each block's tiles, then run(element, group, index in the tile) over
+// the block's rows and the tile's groups, then done(first group, count).
+template <class LoadStore, class Op, class Tile, class Run, class Done>
+inline void for_each_group_tile(const LearnLayout<Op>& layout, int64_t at, int64_t rows, Tile tile, Run run,
+                                Done done) {
+    const int64_t vectors = (layout.group_size + LoadStore::kWidth - 1) / LoadStore::kWidth;
+    const int64_t block = std::max<int64_t>(
+        1, std::min<int64_t>(kFlushVectors / vectors, (int64_t(1) << 16) / layout.channels));
+    for (int64_t r0 = 0; r0 < rows; r0 += block) {
+        const int64_t r1 = std::min(rows, r0 + block);
+        for (int64_t g0 = 0; g0 < layout.groups; g0 += kGroupTile) {
+            const int count = int(std::min<int64_t>(kGroupTile, layout.groups - g0));
+            tile(g0, count);
+            for (int64_t r = r0; r < r1; ++r)
+                for (int t = 0; t < count; ++t) run(at + r * layout.channels + (g0 + t) * layout.group_size, g0 + t, t);
+            done(g0, count);
+        }
+    }
+}
+
+// The derived parameters and gradient sums a kernel holds for a group: arrays of the counts where
+// the op's row or the kernel's degrees fix them.
+template <class LoadStore, class Op, class D>
+struct GroupSlots {
+    using Values = typename LoadStore::Values;
+    static constexpr int kFixedRaw = LearnLayout<Op>::template fixed_raw_count<D>();
+    static constexpr int kRaw = kFixedRaw >= 0 ? kFixedRaw : act::kMaxLearnParams;
+    static constexpr int kDerived = kFixedRaw >= 0 ? kFixedRaw + Op::kExtra : act::kMaxLearnDerived;
+    static int raw_count(const LearnLayout<Op>& layout) { return kFixedRaw >= 0 ? kFixedRaw : layout.raw_count(); }
+    static int derived_count(const LearnLayout<Op>& layout) { return raw_count(layout) + Op::kExtra; }
+    // Broadcasts group g's derived values into d.
+    static void derive(const LearnLayout<Op>& layout, const float* params, int64_t g, Values* d) {
+        float values[act::kMaxLearnDerived] = {};
+        layout.derive(params, g, values);
+        for (int k = 0; k < derived_count(layout); ++k) d[k] = Values(values[k]);
+    }
+};
+
 template <class LoadStore, class Op, class T, class D = act::Degrees>
 void learn_forward(act::Degrees deg, const float* params, int64_t groups, const void* xv, void* yv, int64_t n,
                    int64_t channels, int64_t first, int32_t flags) {
@@ -232,21 +312,45 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
     const D degrees = act::degrees_as<D>(deg);
     auto x = static_cast<const T*>(xv);
     auto y = static_cast<T*>(yv);
-    Values d[act::kMaxLearnDerived];
-    if (layout.template by_runs<LoadStore>()) {
-        for_each_run(layout, n, first, [&](int64_t start, int64_t end, int64_t g) {
-            float values[act::kMaxLearnDerived];
-            layout.derive(params, g, values);
-            for (int k = 0; k < layout.derived_count(); ++k) d[k] = Values(values[k]);
-            for_each_vector<LoadStore>(y + start, end - start, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-                put(y + start + i, Op::fwd(load_n<LoadStore>(x + start + i, count), d, degrees));
+    using Slots = GroupSlots<LoadStore, Op, D>;
+    auto run_by_run = [&](int64_t at, int64_t len) {
+        for_each_run(layout, len, (first + at) % channels, [&](int64_t start, int64_t end, int64_t g) {
+            Values d[Slots::kDerived];
+            Slots::derive(layout, params, g, d);
+            // d copied into the body: for_each_vector's copy keeps it in registers (loops.h).
+            const T* xs = x + at + start;
+            T* ys = y + at + start;
+            for_each_vector<LoadStore>(ys, end - start, flags, [&, d](int64_t i, int64_t count, auto put) AK_BODY {
+                put(ys + i, Op::fwd(load_n<LoadStore>(xs + i, count), d, degrees));
             });
+        });
+    };
+    if (short_runs<LoadStore>(layout)) {
+        by_whole_rows(n, first, channels, run_by_run, [&](int64_t at, int64_t count) {
+            Values d[kGroupTile][Slots::kDerived];
+            for_each_group_tile<LoadStore>(
+                layout, at, count,
+                [&](int64_t g0, int tile) {
+                    for (int t = 0; t < tile; ++t) Slots::derive(layout, params, g0 + t, d[t]);
+                },
+                [&](int64_t start, int64_t, int t) {
+                    for_each_vector<LoadStore>(y + start, layout.group_size, flags,
+                                               [&](int64_t i, int64_t count, auto put) AK_BODY {
+                        put(y + start + i, Op::fwd(load_n<LoadStore>(x + start + i, count), d[t], degrees));
+                    });
+                },
+                [](int64_t, int) {});
         });
         return;
     }
-    int64_t group[LoadStore::kWidth];
+    if (layout.template by_runs<LoadStore>()) {
+        run_by_run(0, n);
+        return;
+    }
     auto lanes = [&](int64_t at, int64_t len) {
         for_each_vector<LoadStore>(y + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
+            Values d[act::kMaxLearnDerived];
+            int64_t group[LoadStore::kWidth];
             gather_lanes<LoadStore>(layout, params, (first + at + i) % channels, count, d, group);
             put(y + at + i, Op::fwd(load_n<LoadStore>(x + at + i, count), d, degrees));
         });
@@ -259,6 +363,7 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
                 const T* xr = x + at + r * channels + c0;
                 T* yr = y + at + r * channels + c0;
                 for_each_vector<LoadStore>(yr, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
+                    Values d[act::kMaxLearnDerived];
                     tile.load(layout, i, n_i, d);
                     put(yr + i, Op::fwd(load_n<LoadStore>(xr + i, n_i), d, degrees));
                 });
@@ -267,6 +372,79 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
     };
     by_whole_rows(n, first, channels, lanes, rows);
 }
+
+// The body of backward over one run: it holds the run's parameters and the float sums of its
+// gradients as members, so for_each_vector's copy of it keeps them in registers.
+template <class LoadStore, class Op, class T, class D>
+struct RunBackward {
+    using Values = typename LoadStore::Values;
+    const T* x;
+    const T* dy;
+    T* dx;
+    // Arrays of the counts where they are fixed: the copies for_each_vector makes are then no larger
+    // than the registers they go to.
+    using Slots = GroupSlots<LoadStore, Op, D>;
+    D degrees;
+    int raw;
+    Values d[Slots::kDerived];
+    Values acc[Slots::kRaw];
+    double sums[Slots::kRaw] = {};
+    int steps = 0;
+
+    RunBackward(const LearnLayout<Op>& layout, const float* params, int64_t group, const T* x_, const T* dy_,
+                T* dx_, D deg)
+        : x(x_), dy(dy_), dx(dx_), degrees(deg), raw(Slots::raw_count(layout)) {
+        Slots::derive(layout, params, group, d);
+        for (int k = 0; k < raw; ++k) acc[k] = Values(0.0f);
+    }
+    int raw_count() const {
+        if constexpr (Slots::kFixedRaw >= 0) return Slots::kFixedRaw;
+        else return raw;
+    }
+    template <class Put>
+    AK_BODY void operator()(int64_t i, int64_t count, Put put) {
+        Values g[act::kMaxLearnParams];
+        put(dx + i, Op::bwd(load_n<LoadStore>(x + i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
+        for (int k = 0; k < raw_count(); ++k) acc[k] = acc[k] + g[k];
+        if (++steps == kFlushVectors) flush();
+    }
+    void flush() {
+        for (int k = 0; k < raw_count(); ++k) {
+            sums[k] += lane_sum<LoadStore>(acc[k]);
+            acc[k] = Values(0.0f);
+        }
+        steps = 0;
+    }
+};
+
+// The body of backward over a row's piece of a tile: the shared parameters' gradients summed in its
+// members (registers, as RunBackward's), the others added into the tile's columns.
+template <class LoadStore, class Op, class T, class D>
+struct TileRowBackward {
+    using Values = typename LoadStore::Values;
+    static constexpr int kShared = Op::kShared > 0 ? Op::kShared : 1;
+    const LearnLayout<Op>* layout;
+    ChannelTile<LoadStore>* tile;
+    const T* x;
+    const T* dy;
+    T* dx;
+    D degrees;
+    int64_t next_row;  // elements to the next row's piece, to prefetch it (0: none)
+    Values shared[kShared];
+
+    template <class Put>
+    AK_BODY void operator()(int64_t i, int64_t count, Put put) {
+        Values d[act::kMaxLearnDerived], g[act::kMaxLearnParams];
+        if (next_row != 0) {
+            prefetch_lines(x, next_row + i, count);
+            prefetch_lines(dy, next_row + i, count);
+        }
+        tile->load(*layout, i, count, d);
+        put(dx + i, Op::bwd(load_n<LoadStore>(x + i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
+        for (int k = 0; k < Op::kShared; ++k) shared[k] = shared[k] + g[k];
+        tile->add(*layout, i, g);
+    }
+};
 
 template <class LoadStore, class Op, class T, class D = act::Degrees>
 void learn_backward(act::Degrees deg, const float* params, int64_t groups, const void* xv, const void* dyv, void* dxv,
@@ -280,38 +458,54 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
     auto dx = static_cast<T*>(dxv);
     const int64_t total = layout.shared + int64_t(layout.per_group) * groups;
     for (int64_t k = 0; k < total; ++k) dparams[k] = 0.0;
-    Values d[act::kMaxLearnDerived], g[act::kMaxLearnParams];
-    if (layout.template by_runs<LoadStore>()) {
-        for_each_run(layout, n, first, [&](int64_t start, int64_t end, int64_t group) {
-            float values[act::kMaxLearnDerived];
-            layout.derive(params, group, values);
-            for (int k = 0; k < layout.derived_count(); ++k) d[k] = Values(values[k]);
-            Values acc[act::kMaxLearnParams];
-            double sums[act::kMaxLearnParams] = {};
-            for (int k = 0; k < layout.raw_count(); ++k) acc[k] = Values(0.0f);
-            int steps = 0;
-            auto flush = [&] {
-                for (int k = 0; k < layout.raw_count(); ++k) {
-                    sums[k] += lane_sum<LoadStore>(acc[k]);
-                    acc[k] = Values(0.0f);
-                }
-                steps = 0;
-            };
-            for_each_vector<LoadStore>(dx + start, end - start, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
-                const int64_t at = start + i;
-                put(dx + at,
-                    Op::bwd(load_n<LoadStore>(x + at, count), load_n<LoadStore>(dy + at, count), d, degrees, g));
-                for (int k = 0; k < layout.raw_count(); ++k) acc[k] = acc[k] + g[k];
-                if (++steps == kFlushVectors) flush();
-            });
-            flush();
-            for (int k = 0; k < layout.raw_count(); ++k) dparams[layout.slot(k, group)] += sums[k];
+    using Slots = GroupSlots<LoadStore, Op, D>;
+    auto run_by_run = [&](int64_t at, int64_t len) {
+        for_each_run(layout, len, (first + at) % channels, [&](int64_t start, int64_t end, int64_t group) {
+            const int64_t e = at + start;
+            RunBackward<LoadStore, Op, T, D> run(layout, params, group, x + e, dy + e, dx + e, degrees);
+            run = for_each_vector<LoadStore>(dx + e, end - start, flags, run);
+            run.flush();
+            for (int k = 0; k < layout.raw_count(); ++k) dparams[layout.slot(k, group)] += run.sums[k];
+        });
+    };
+    if (short_runs<LoadStore>(layout)) {
+        by_whole_rows(n, first, channels, run_by_run, [&](int64_t at, int64_t count) {
+            Values d[kGroupTile][Slots::kDerived], acc[kGroupTile][Slots::kRaw];
+            const int raw = Slots::raw_count(layout);
+            for_each_group_tile<LoadStore>(
+                layout, at, count,
+                [&](int64_t g0, int tile) {
+                    for (int t = 0; t < tile; ++t) {
+                        Slots::derive(layout, params, g0 + t, d[t]);
+                        for (int k = 0; k < raw; ++k) acc[t][k] = Values(0.0f);
+                    }
+                },
+                [&](int64_t start, int64_t, int t) {
+                    for_each_vector<LoadStore>(dx + start, layout.group_size, flags,
+                                               [&](int64_t i, int64_t count, auto put) AK_BODY {
+                        const int64_t e = start + i;
+                        Values g[Slots::kRaw];
+                        put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d[t],
+                                            degrees, g));
+                        for (int k = 0; k < raw; ++k) acc[t][k] = acc[t][k] + g[k];
+                    });
+                },
+                [&](int64_t g0, int tile) {
+                    for (int t = 0; t < tile; ++t)
+                        for (int k = 0; k < raw; ++k) dparams[layout.slot(k, g0 + t)] += lane_sum<LoadStore>(acc[t][k]);
+                });
         });
         return;
     }
-    int64_t group[W];
+    if (layout.template by_runs<LoadStore>()) {
+        run_by_run(0, n);
+        return;
+    }
+    // d and g are each vector's own: arrays that outlive it would be stored and loaded again.
     auto lanes = [&](int64_t at, int64_t len) {
         for_each_vector<LoadStore>(dx + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
+            Values d[act::kMaxLearnDerived], g[act::kMaxLearnParams];
+            int64_t group[W];
             const int64_t e = at + i;
             gather_lanes<LoadStore>(layout, params, (first + e) % channels, count, d, group);
             put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d, degrees, g));
@@ -327,24 +521,21 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
         tile.clear_sums(layout);
         // A tile narrower than the row reads each row in pieces: a stream that restarts at every row,
         // so each row's piece asks for the next row's.
-        const bool split = tile.width < channels;
+        const int64_t next_row = tile.width < channels ? channels : 0;
+        double shared_sums[act::kMaxLearnParams] = {};
         for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
             tile.derive(layout, c0, width);
             for (int64_t r = r0; r < r1; ++r) {
                 const int64_t row = at + r * channels + c0;
-                for_each_vector<LoadStore>(dx + row, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
-                    if (split) {
-                        prefetch_lines(x, row + channels + i, n_i);
-                        prefetch_lines(dy, row + channels + i, n_i);
-                    }
-                    tile.load(layout, i, n_i, d);
-                    put(dx + row + i, Op::bwd(load_n<LoadStore>(x + row + i, n_i), load_n<LoadStore>(dy + row + i, n_i),
-                                              d, degrees, g));
-                    tile.add(layout, i, g);
-                });
+                TileRowBackward<LoadStore, Op, T, D> body{&layout, &tile, x + row, dy + row, dx + row, degrees,
+                                                          next_row, {}};
+                for (int k = 0; k < layout.shared; ++k) body.shared[k] = Values(0.0f);
+                body = for_each_vector<LoadStore>(dx + row, width, flags, body);
+                for (int k = 0; k < layout.shared; ++k) shared_sums[k] += lane_sum<LoadStore>(body.shared[k]);
             }
             tile.flush(layout, width, dparams);
         });
+        for (int k = 0; k < layout.shared; ++k) dparams[k] += shared_sums[k];
     };
     by_whole_rows(n, first, channels, lanes, rows);
 }

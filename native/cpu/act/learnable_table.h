@@ -11,12 +11,17 @@
 
 namespace ak::cpu {
 
-// Two vectors per step where there are vectors: the runtime-degree loops of rational and polyrelu
-// keep their powers and coefficients per vector, and more would spill. Lanes in element order
-// (no bf16 pairs): the lanes' parameters are gathered in that order. 16-bit results take the 16-bit
-// polynomials, as the other activations do.
-template <class BaseLoadStore, class T>
-using LearnLoadStore = multi::LoadStore<BaseLoadStore, AK_ISA_ID == AK_ISA_SCALAR ? 1 : 2, false,
+// Vectors per step: two, and four for APA, whose three exponentials per element leave the FMA pipes
+// idle with two (measured on AVX-512: its backward 1.2-1.4x faster with four). Four make Cauchy's
+// backward (a division) 1.5x and CRReLU's 1.1x slower, and spill rational's powers and coefficients
+// (1.7x slower); the others gain nothing. Lanes in element order (no bf16 pairs): the lanes'
+// parameters are gathered in that order. 16-bit results take the 16-bit polynomials, as the other
+// activations do.
+template <class Fn>
+constexpr int kLearnInterleave = AK_ISA_ID == AK_ISA_SCALAR ? 1 : std::is_same_v<Fn, act::apa> ? 4 : 2;
+
+template <class BaseLoadStore, class Fn, class T>
+using LearnLoadStore = multi::LoadStore<BaseLoadStore, kLearnInterleave<Fn>, false,
                                         std::is_same_v<T, bf16> || std::is_same_v<T, f16>>;
 
 template <class BaseLoadStore, size_t... Op>
@@ -25,7 +30,7 @@ void fill_learn_ops(KernelTable& t, std::index_sequence<Op...>) {
         using Fn = typename LearnableOf<decltype(op)::value>::type;
         auto kernels = [](auto type) {
             using T = typename decltype(type)::type;
-            using LS = LearnLoadStore<BaseLoadStore, T>;
+            using LS = LearnLoadStore<BaseLoadStore, Fn, T>;
             if constexpr (std::is_same_v<Fn, act::polynorm>) {
                 return LearnKernels{&polynorm_forward<LS, T>, &polynorm_backward<LS, T>, nullptr, nullptr, 0, 0};
             } else {
