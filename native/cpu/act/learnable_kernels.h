@@ -164,11 +164,11 @@ struct ChannelTile {
         shared_count = layout.shared;
         derived_arrays = direct ? 0 : layout.derived_count();
         const int arrays = derived_arrays + (with_sums ? layout.raw_count() - layout.shared : 0);
-        const int64_t fit = arrays == 0 ? layout.channels : kTilePool / arrays - W;
-        // Tiles of equal width (in whole vectors) where a row takes several.
-        const int64_t most = std::max<int64_t>(W, fit / W * W);
+        // Tiles of equal width (in whole vectors) where a row takes several; a tile without columns
+        // takes the whole row.
+        const int64_t most = arrays == 0 ? layout.channels : std::max<int64_t>(W, (kTilePool / arrays - W) / W * W);
         const int64_t tiles = (layout.channels + most - 1) / most;
-        width = std::min<int64_t>(most, ((layout.channels + tiles - 1) / tiles + W - 1) / W * W);
+        width = tiles == 1 ? layout.channels : ((layout.channels + tiles - 1) / tiles + W - 1) / W * W;
         columns = width + W;
         for (int k = 0; k < layout.shared; ++k) shared[k] = Values(p[k]);
     }
