@@ -48,13 +48,6 @@ struct LearnLayout {
         if constexpr (kFixedRaw >= 0) return kFixedRaw;
         else return raw;
     }
-    // The raw count where the op's row or a kernel's degrees (FixedDegrees) fix it, else -1.
-    template <class D>
-    static constexpr int fixed_raw_count() {
-        if constexpr (kFixedRaw >= 0) return kFixedRaw;
-        else if constexpr (!std::is_same_v<D, act::Degrees>) return Op::kShared + Op::group_count(D{});
-        else return -1;
-    }
     int derived_count() const {
         if constexpr (kFixedRaw >= 0) return kFixedRaw + Op::kExtra;
         else return derived;
@@ -291,7 +284,10 @@ inline void for_each_group_tile(const LearnLayout<Op>& layout, int64_t at, int64
 template <class LoadStore, class Op, class D>
 struct GroupSlots {
     using Values = typename LoadStore::Values;
-    static constexpr int kFixedRaw = LearnLayout<Op>::template fixed_raw_count<D>();
+    // The raw count where the op's row or the kernel's degrees (FixedDegrees) fix it, else -1.
+    static constexpr int kFixedRaw = LearnLayout<Op>::kFixedRaw >= 0 ? LearnLayout<Op>::kFixedRaw
+                                     : std::is_same_v<D, act::Degrees>  ? -1
+                                                                        : Op::kShared + Op::group_count(D{});
     static constexpr int kRaw = kFixedRaw >= 0 ? kFixedRaw : act::kMaxLearnParams;
     static constexpr int kDerived = kFixedRaw >= 0 ? kFixedRaw + Op::kExtra : act::kMaxLearnDerived;
     static int raw_count(const LearnLayout<Op>& layout) { return kFixedRaw >= 0 ? kFixedRaw : layout.raw_count(); }
