@@ -128,11 +128,11 @@ void time_learnables(cudaStream_t stream, int reps, int batch, const Rotation& r
             ok(ak_cuda_copy_to_device(0, params, all.data(), int64_t(all.size()) * 4), "ak_cuda_copy_to_device");
             auto* p = static_cast<const float*>(params);
             const Timing forward = time_calls(stream, reps, batch, [&](size_t i) {
-                ok(ak_cuda_learn_forward(0, op, dtype, num, den, p, groups, rot.x(i), rot.y(i), n, cols),
+                ok(ak_cuda_learn_forward(0, op, dtype, num, den, p, groups, rot.x(i), nullptr, rot.y(i), n, cols),
                    "learn forward");
             });
             const Timing backward = time_calls(stream, reps, batch, [&](size_t i) {
-                ok(ak_cuda_learn_backward(0, op, dtype, num, den, p, groups, rot.x(i), rot.dy(i), rot.y(i),
+                ok(ak_cuda_learn_backward(0, op, dtype, num, den, p, groups, rot.x(i), nullptr, rot.dy(i), rot.y(i),
                                           static_cast<float*>(grads), n, cols), "learn backward");
             });
             char name[64];

@@ -258,7 +258,7 @@ int main(int argc, char** argv) {
         const int32_t dtype = dtype_names[di] == "f32" ? AK_DTYPE_F32 : dtype_names[di] == "bf16" ? AK_DTYPE_BF16
                                                                                                 : AK_DTYPE_F16;
         const int64_t es = dtype == AK_DTYPE_F32 ? 4 : 2;
-        char *x = buffers[7 * di], *dy = buffers[7 * di + 1], *y = buffers[7 * di + 2];
+        char *x = buffers[7 * di], *dy = buffers[7 * di + 1], *y = buffers[7 * di + 2], *bias = buffers[7 * di + 4];
         for (size_t li = 0; li < learn_configs.size(); ++li) {
             const LearnConfig lc = learn_configs[li];
             const float* p = learn_params[li].data();
@@ -266,15 +266,19 @@ int main(int argc, char** argv) {
             const int64_t count = int64_t(learn_params[li].size());
             const double ff = ak_learn_flops(lc.op, AK_FORWARD), bf = ak_learn_flops(lc.op, AK_BACKWARD);
             const int64_t share = std::max<int64_t>(1, (rows / threads) * cols);  // a thread's slice (bounds)
-            for (int32_t flags : {AK_FLAG_NONE, AK_FLAG_STREAM}) {
-                std::string s = flags ? " (stream)" : "";
+            // Plain, with streaming stores, and with a fused bias (polynorm takes none).
+            for (int variant = 0; variant < (lc.op == AK_LEARN_POLYNORM ? 2 : 3); ++variant) {
+                const int32_t flags = variant == 1 ? AK_FLAG_STREAM : AK_FLAG_NONE;
+                const char* b_in = variant == 2 ? bias : nullptr;
+                std::string s = variant == 1 ? " (stream)" : variant == 2 ? " + bias" : "";
                 cases.push_back({di, lc.label, "learn forward" + s, 2.0 * es, ff, [=](int64_t a, int64_t b) {
-                    check(ak_learn_forward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, y + es * a, b - a,
-                                           cols, a % cols, flags)); }, {}});
+                    check(ak_learn_forward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, b_in, y + es * a,
+                                           b - a, cols, a % cols, flags)); }, {}});
                 cases.push_back({di, lc.label, "learn backward" + s, 3.0 * es, bf, [=](int64_t a, int64_t b) {
-                    check(ak_learn_backward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, dy + es * a,
-                                            y + es * a, grads + count * std::min<int64_t>(threads - 1, a / share),
-                                            b - a, cols, a % cols, flags)); }, {}});
+                    check(ak_learn_backward(lc.op, dtype, lc.num, lc.den, p, lc.groups, x + es * a, b_in,
+                                            dy + es * a, y + es * a,
+                                            grads + count * std::min<int64_t>(threads - 1, a / share), b - a, cols,
+                                            a % cols, flags)); }, {}});
             }
         }
     }

@@ -5,6 +5,7 @@
 #include "../include/actinium.h"
 #include "dtype.h"
 #include "errors.h"
+#include "operands.h"
 
 namespace ak {
 namespace {
@@ -166,6 +167,19 @@ int32_t check_learn_call(const char* fn, int32_t op, int32_t dtype, int32_t num_
                          const float* params, int64_t groups, int64_t channels, LearnCall& call) {
     if (int32_t s = check_learn_shape(fn, op, dtype, num_degree, den_degree, groups, channels, call)) return s;
     return check_learn_params(fn, op, num_degree, den_degree, params, groups);
+}
+
+int32_t check_learn_bias(const char* fn, int32_t op, int64_t es, int64_t n, int64_t channels, const void* x,
+                         const void* bias, const void* dy, const void* out) {
+    if (!bias) return AK_OK;
+    if (op == AK_LEARN_POLYNORM)
+        return fail(AK_ERR_INVALID_ARGUMENT, "%s: bias must be NULL for polynorm: it normalizes each row, and takes "
+                    "no fused bias", fn);
+    if (n == 0) return AK_OK;
+    // The bias is read throughout the call: no output may be it, not even in place.
+    const Operand xo = vector_operand("x", x, n, false), bo = vector_operand("bias", bias, channels, false, false);
+    if (!dy) return check_operands(fn, es, {xo, bo, vector_operand("y", out, n, true)});
+    return check_operands(fn, es, {xo, bo, vector_operand("dy", dy, n, false), vector_operand("dx", out, n, true)});
 }
 
 }  // namespace ak

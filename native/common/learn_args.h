@@ -31,6 +31,10 @@ int32_t check_learn_call(const char* fn, int32_t op, int32_t dtype, int32_t num_
 // they can read them (they are device memory).
 int32_t check_learn_shape(const char* fn, int32_t op, int32_t dtype, int32_t num_degree, int32_t den_degree,
                           int64_t groups, int64_t channels, LearnCall& call);
+// The bias of a call of n elements (nothing to check when it is NULL): channels values of es bytes
+// that no output overlaps, refused for polynorm. out is y (forward, dy NULL) or dx (backward).
+int32_t check_learn_bias(const char* fn, int32_t op, int64_t es, int64_t n, int64_t channels, const void* x,
+                         const void* bias, const void* dy, const void* out);
 // The values of params: each finite, and the op's own rules (cauchy's |d| in [1e-18, 1e18], polynorm's eps > 0).
 int32_t check_learn_params(const char* fn, int32_t op, int32_t num_degree, int32_t den_degree, const float* params,
                            int64_t groups);

@@ -26,11 +26,12 @@ using SeededForwardFn = void (*)(const float* params, int64_t seed, int64_t offs
                                  int64_t n, int32_t flags);
 using SeededBackwardFn = void (*)(const float* params, int64_t seed, int64_t offset, const void* x, const void* dy,
                                   void* dx, int64_t n, int32_t flags);
-using LearnForwardFn = void (*)(act::Degrees deg, const float* params, int64_t groups, const void* x, void* y,
-                               int64_t n, int64_t channels, int64_t first, int32_t flags);
+// bias: nullptr, or per channel (never given to polynorm's).
+using LearnForwardFn = void (*)(act::Degrees deg, const float* params, int64_t groups, const void* x,
+                               const void* bias, void* y, int64_t n, int64_t channels, int64_t first, int32_t flags);
 using LearnBackwardFn = void (*)(act::Degrees deg, const float* params, int64_t groups, const void* x,
-                                const void* dy, void* dx, double* dparams, int64_t n, int64_t channels,
-                                int64_t first, int32_t flags);
+                                const void* bias, const void* dy, void* dx, double* dparams, int64_t n,
+                                int64_t channels, int64_t first, int32_t flags);
 using ConvertFn = void (*)(const void* x, void* y, int64_t n);
 // Runs iterations rounds of independent FMA chains; returns the flops done (sink defeats DCE).
 using FmaProbeFn = double (*)(int64_t iterations, float* sink);

@@ -1,6 +1,7 @@
 // CUDA kernels of the learnable activations (AK_LEARNABLES): the functors of
 // native/ops/act/learnable.h per element, in fp32 (narrow_float for 16-bit storage, as act.cu).
-// The tensor is rows x channels (the whole tensor, so n is a multiple of channels).
+// The tensor is rows x channels (the whole tensor, so n is a multiple of channels). A bias (per channel)
+// is added to x in fp32 before f, as the CPU kernels do.
 //
 // Parameter gradients without atomics, in an order fixed by the grid, which depends on the device
 // and the shape alone:
@@ -50,24 +51,31 @@ __device__ __forceinline__ void derive_group(const float* params, const LearnSha
     for (int k = 0; k < count + Op::kExtra; ++k) d[k] = V(values[k]);
 }
 
+// What the functors take as x at element i of channel c: x, or x + bias[c] where the call has a bias.
+template <class T>
+__device__ __forceinline__ Compute<T> input(const T* x, const T* bias, int64_t i, int64_t c) {
+    return bias ? add_bias(load_compute(x + i), load_compute(bias + c)) : load_compute(x + i);
+}
+
 template <class Op, class T>
-__global__ void forward_kernel(LearnShape s, const float* params, const T* x, T* y, int64_t n) {
+__global__ void forward_kernel(LearnShape s, const float* params, const T* x, const T* bias, T* y, int64_t n) {
     using V = Compute<T>;
     V d[act::kMaxLearnDerived];
     for (V& v : d) v = V(0.0f);  // derived before the first use; set so no compiler doubts it
     int64_t group = -1;
     const int64_t stride = int64_t(gridDim.x) * blockDim.x;
     for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
-        const int64_t g = s.groups == 1 ? 0 : (i % s.channels) / s.group_size;
+        const int64_t c = s.groups == 1 && !bias ? 0 : i % s.channels;
+        const int64_t g = s.groups == 1 ? 0 : c / s.group_size;
         if (g != group) derive_group<Op>(params, s, group = g, d);
-        store1(y + i, float(Op::fwd(load_compute(x + i), d, s.deg)));
+        store1(y + i, float(Op::fwd(input(x, bias, i, c), d, s.deg)));
     }
 }
 
 // One group: grid-stride sums per thread, a tree per block, partial[block][k].
 template <class Op, class T>
-__global__ void backward_flat_kernel(LearnShape s, const float* params, const T* x, const T* dy, T* dx,
-                                     float* partial, int64_t n) {
+__global__ void backward_flat_kernel(LearnShape s, const float* params, const T* x, const T* bias, const T* dy,
+                                     T* dx, float* partial, int64_t n) {
     using V = Compute<T>;
     V d[act::kMaxLearnDerived], g[act::kMaxLearnParams];
     float acc[act::kMaxLearnParams];
@@ -76,7 +84,8 @@ __global__ void backward_flat_kernel(LearnShape s, const float* params, const T*
     for (int k = 0; k < raw; ++k) acc[k] = 0.0f;
     const int64_t stride = int64_t(gridDim.x) * blockDim.x;
     for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) {
-        store1(dx + i, float(Op::bwd(load_compute(x + i), load_compute(dy + i), d, s.deg, g)));
+        const int64_t c = bias ? i % s.channels : 0;
+        store1(dx + i, float(Op::bwd(input(x, bias, i, c), load_compute(dy + i), d, s.deg, g)));
         for (int k = 0; k < raw; ++k) acc[k] += float(g[k]);
     }
     AK_SHARED_ARRAY(float, sums, kThreads);
@@ -95,8 +104,8 @@ __global__ void backward_flat_kernel(LearnShape s, const float* params, const T*
 // Several groups: thread (blockIdx.x, threadIdx.x) owns channel c over rows blockIdx.y, + gridDim.y, ...;
 // partial[band][k][c].
 template <class Op, class T>
-__global__ void backward_channels_kernel(LearnShape s, const float* params, const T* x, const T* dy, T* dx,
-                                         float* partial, int64_t rows) {
+__global__ void backward_channels_kernel(LearnShape s, const float* params, const T* x, const T* bias, const T* dy,
+                                         T* dx, float* partial, int64_t rows) {
     using V = Compute<T>;
     const int64_t c = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
     if (c >= s.channels) return;
@@ -107,7 +116,7 @@ __global__ void backward_channels_kernel(LearnShape s, const float* params, cons
     for (int k = 0; k < raw; ++k) acc[k] = 0.0f;
     for (int64_t r = blockIdx.y; r < rows; r += gridDim.y) {
         const int64_t i = r * s.channels + c;
-        store1(dx + i, float(Op::bwd(load_compute(x + i), load_compute(dy + i), d, s.deg, g)));
+        store1(dx + i, float(Op::bwd(input(x, bias, i, c), load_compute(dy + i), d, s.deg, g)));
         for (int k = 0; k < raw; ++k) acc[k] += float(g[k]);
     }
     for (int k = 0; k < raw; ++k) store1(partial + (int64_t(blockIdx.y) * raw + k) * s.channels + c, acc[k]);
@@ -275,33 +284,36 @@ __global__ void reduce_each_kernel(const float* partial, int64_t bands, int raw,
     store1(dparams + shared + j, float(sum));
 }
 
+// bias: nullptr, or per channel (never given to polynorm's).
 struct LearnLaunches {
-    void (*forward)(const DeviceContext*, const LearnShape&, const float* params, const void* x, void* y, int64_t n);
+    void (*forward)(const DeviceContext*, const LearnShape&, const float* params, const void* x, const void* bias,
+                    void* y, int64_t n);
     // Queues the kernels that write dx and the partial sums; returns the partial sums' shape.
-    void (*backward)(const DeviceContext*, const LearnShape&, const float* params, const void* x, const void* dy,
-                     void* dx, float* partial, int64_t n, int64_t bands);
+    void (*backward)(const DeviceContext*, const LearnShape&, const float* params, const void* x, const void* bias,
+                     const void* dy, void* dx, float* partial, int64_t n, int64_t bands);
 };
 
 template <class Op, class T>
-void launch_forward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x, void* y,
-                    int64_t n) {
+void launch_forward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x,
+                    const void* bias, void* y, int64_t n) {
     launch<forward_kernel<Op, T>>(grid_for(ctx, n), kThreads, 0, ctx->stream, s, params, static_cast<const T*>(x),
-                                  static_cast<T*>(y), n);
+                                  static_cast<const T*>(bias), static_cast<T*>(y), n);
 }
 
 template <class Op, class T>
 void launch_backward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x,
-                     const void* dy, void* dx, float* partial, int64_t n, int64_t bands) {
+                     const void* bias, const void* dy, void* dx, float* partial, int64_t n, int64_t bands) {
     auto xt = static_cast<const T*>(x);
+    auto bt = static_cast<const T*>(bias);
     auto dyt = static_cast<const T*>(dy);
     auto dxt = static_cast<T*>(dx);
     if (s.groups == 1) {
-        launch<backward_flat_kernel<Op, T>>(dim3(unsigned(bands)), kThreads, 0, ctx->stream, s, params, xt, dyt, dxt,
-                                            partial, n);
+        launch<backward_flat_kernel<Op, T>>(dim3(unsigned(bands)), kThreads, 0, ctx->stream, s, params, xt, bt, dyt,
+                                            dxt, partial, n);
     } else {
         const unsigned tiles = unsigned((s.channels + kThreads - 1) / kThreads);
         launch<backward_channels_kernel<Op, T>>(dim3(tiles, unsigned(bands)), kThreads, 0, ctx->stream, s, params, xt,
-                                                dyt, dxt, partial, n / s.channels);
+                                                bt, dyt, dxt, partial, n / s.channels);
     }
 }
 
@@ -312,8 +324,8 @@ dim3 row_grid(const DeviceContext* ctx, int64_t rows) {
 }
 
 template <class T>
-void launch_polynorm_forward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x, void* y,
-                             int64_t n) {
+void launch_polynorm_forward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x,
+                             const void*, void* y, int64_t n) {
     launch<polynorm_forward_kernel<T>>(row_grid(ctx, n / s.channels), kThreads, 0, ctx->stream, s, params,
                                        static_cast<const T*>(x), static_cast<T*>(y), n / s.channels);
 }
@@ -321,7 +333,7 @@ void launch_polynorm_forward(const DeviceContext* ctx, const LearnShape& s, cons
 // partial is followed by the rows' stats (polynorm_scratch).
 template <class T>
 void launch_polynorm_backward(const DeviceContext* ctx, const LearnShape& s, const float* params, const void* x,
-                              const void* dy, void* dx, float* partial, int64_t n, int64_t bands) {
+                              const void*, const void* dy, void* dx, float* partial, int64_t n, int64_t bands) {
     const int64_t rows = n / s.channels;
     float* stats = partial + bands * (s.deg.num + 2) * s.channels;
     auto xt = static_cast<const T*>(x);
@@ -378,8 +390,8 @@ using namespace ak::cuda;
 extern "C" {
 
 ak_status_t ak_cuda_learn_forward(int32_t device, int32_t op, int32_t dtype, int32_t num_degree, int32_t den_degree,
-                                  const float* params, int64_t groups, const void* x, void* y, int64_t n,
-                                  int64_t channels) {
+                                  const float* params, int64_t groups, const void* x, const void* bias, void* y,
+                                  int64_t n, int64_t channels) {
     const char* fn = "ak_cuda_learn_forward";
     clear_error();
     LearnCall call{};
@@ -387,16 +399,18 @@ ak_status_t ak_cuda_learn_forward(int32_t device, int32_t op, int32_t dtype, int
     bool empty = false;
     if (int32_t s = enter(fn, op, dtype, num_degree, den_degree, params, groups, n, channels, call)) return s;
     if (int32_t s = check_forward_operands(fn, dtype_size(dtype), n, x, y, empty)) return s;
+    if (int32_t s = check_learn_bias(fn, op, dtype_size(dtype), n, channels, x, bias, nullptr, y)) return s;
     if (empty) return AK_OK;
     if (int32_t s = enter_device(fn, device, &ctx)) return s;
     const LearnShape shape{{num_degree, den_degree}, groups, channels, channels / groups};
-    launches(op, call.storage).forward(ctx, shape, params, x, y, n);
+    launches(op, call.storage).forward(ctx, shape, params, x, bias, y, n);
     return launched(fn);
 }
 
 ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, int32_t num_degree,
                                    int32_t den_degree, const float* params, int64_t groups, const void* x,
-                                   const void* dy, void* dx, float* dparams, int64_t n, int64_t channels) {
+                                   const void* bias, const void* dy, void* dx, float* dparams, int64_t n,
+                                   int64_t channels) {
     const char* fn = "ak_cuda_learn_backward";
     clear_error();
     LearnCall call{};
@@ -404,6 +418,7 @@ ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, in
     bool empty = false;
     if (int32_t s = enter(fn, op, dtype, num_degree, den_degree, params, groups, n, channels, call)) return s;
     if (int32_t s = check_backward_operands(fn, dtype_size(dtype), n, "x", x, dy, dx, empty)) return s;
+    if (int32_t s = check_learn_bias(fn, op, dtype_size(dtype), n, channels, x, bias, dy, dx)) return s;
     if (int32_t s = check_operands(fn, sizeof(float), {vector_operand("dparams", dparams, call.param_count, true)}))
         return s;
     if (int32_t s = enter_device(fn, device, &ctx)) return s;
@@ -433,7 +448,7 @@ ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, in
     if (empty) {
         bands = 0;  // no partial sums: every gradient is 0
     } else {
-        launches(op, call.storage).backward(ctx, shape, params, x, dy, dx, partial, n, bands);
+        launches(op, call.storage).backward(ctx, shape, params, x, bias, dy, dx, partial, n, bands);
         if (int32_t s = launched(fn)) return s;
     }
     // A block per slot; where each group has few terms (at most kFewTerms), a block per shared slot and a

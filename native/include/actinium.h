@@ -394,19 +394,22 @@ AK_API AK_SHORT ak_status_t ak_act_gated_backward(int32_t op, int32_t dtype, con
 /* Learnable activations (AK_LEARNABLES) over n elements of a tensor whose rows have `channels`
  * elements in `groups` groups; element i of the call is in channel (first_channel + i) % channels,
  * so a caller may split a tensor anywhere. params: shared + groups * group-count floats, each
- * finite (a parameter that is not is an error naming it). groups >= 1 divides channels. */
+ * finite (a parameter that is not is an error naming it). groups >= 1 divides channels.
+ * bias: NULL, or `channels` values of dtype, the fused bias of the layer before: f is applied to
+ * x + bias[channel] (added in fp32), and backward's dx, the gradient of that sum, is also the bias's
+ * gradient per element (summing it over rows is left to the caller). polynorm takes no bias. */
 AK_API AK_SHORT ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree,
                                              int32_t den_degree, const float* params, int64_t groups,
-                                             const void* x, void* y, int64_t n, int64_t channels,
-                                             int64_t first_channel, int32_t flags);
+                                             const void* x, const void* bias, void* y, int64_t n,
+                                             int64_t channels, int64_t first_channel, int32_t flags);
 /* dx = dy * df/dx, and dparams (doubles, as many as params) = the sums over the call's elements of
  * dy * df/dparam: written, not added to. A caller that splits a tensor keeps one dparams row per
  * part and adds the rows in a fixed order, so the gradient's bits do not depend on the threads. */
 AK_API AK_SHORT ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree,
                                               int32_t den_degree, const float* params, int64_t groups,
-                                              const void* x, const void* dy, void* dx, double* dparams,
-                                              int64_t n, int64_t channels, int64_t first_channel,
-                                              int32_t flags);
+                                              const void* x, const void* bias, const void* dy, void* dx,
+                                              double* dparams, int64_t n, int64_t channels,
+                                              int64_t first_channel, int32_t flags);
 /* Element-wise storage conversion: F32 <-> BF16, F32 <-> F16 (round to nearest even; NaN
  * quieted, payload kept as far as it fits). flags: only the ISA bits (AK_FLAG_ISA_MASK). */
 AK_API AK_SHORT ak_status_t ak_convert(int32_t src_dtype, const void* src, int32_t dst_dtype,
@@ -462,16 +465,17 @@ AK_API ak_status_t ak_cuda_act_seeded_forward(int32_t device, int32_t op, int32_
 AK_API ak_status_t ak_cuda_act_seeded_backward(int32_t device, int32_t op, int32_t dtype,
                                                const float* params, int64_t seed, int64_t offset,
                                                const void* x, const void* dy, void* dx, int64_t n);
-/* The learnable activations on device memory: params on the device; dparams (device floats, as
- * many as params) = the whole tensor's parameter gradient, from per-block partial sums added in
- * block order (no atomics: the same bits on every run on a given GPU). */
+/* The learnable activations on device memory: params (and bias, NULL or channels values) on the
+ * device; dparams (device floats, as many as params) = the whole tensor's parameter gradient, from
+ * per-block partial sums added in block order (no atomics: the same bits on every run on a given GPU). */
 AK_API ak_status_t ak_cuda_learn_forward(int32_t device, int32_t op, int32_t dtype, int32_t num_degree,
                                          int32_t den_degree, const float* params, int64_t groups,
-                                         const void* x, void* y, int64_t n, int64_t channels);
+                                         const void* x, const void* bias, void* y, int64_t n,
+                                         int64_t channels);
 AK_API ak_status_t ak_cuda_learn_backward(int32_t device, int32_t op, int32_t dtype, int32_t num_degree,
                                           int32_t den_degree, const float* params, int64_t groups,
-                                          const void* x, const void* dy, void* dx, float* dparams,
-                                          int64_t n, int64_t channels);
+                                          const void* x, const void* bias, const void* dy, void* dx,
+                                          float* dparams, int64_t n, int64_t channels);
 AK_API ak_status_t ak_cuda_convert(int32_t device, int32_t src_dtype, const void* src,
                                int32_t dst_dtype, void* dst, int64_t n);
 

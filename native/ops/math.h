@@ -278,4 +278,10 @@ AK_HD V sin_quadrant(V a, float quadrant_shift) {
     return select(vabs(a) < V(bits_to_float(0x7f800000)), s, V(bits_to_float(0x7fc00000)));  // sin(+-inf): NaN
 }
 
+// x + bias for the fused bias kernels: a NaN x stays x's NaN even where bias is NaN too.
+template <class V>
+AK_HD V add_bias(V x, V bias) {
+    return add_nan_first(x, bias);
+}
+
 }  // namespace ak

@@ -344,11 +344,13 @@ void test_gated(int op, const float* p, int dtype, int64_t rows, int64_t cols, b
 // of finite terms); parameters the op's initial ones, moved a little per group (shared ones scaled).
 // The CPU sums each gradient in double; the GPU in float per thread, then in double: the bound is
 // relative to the sum of the terms' absolute values (each element's, a row's for polynorm), 1e-4 of it
-// in F32 and 2e-3 with 16-bit storage, whose terms both sides compute with 16-bit accuracy.
-void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t rows, int64_t cols, Rng& rng) {
+// in F32 and 2e-3 with 16-bit storage, whose terms both sides compute with 16-bit accuracy. with_bias: a
+// fused bias per channel, the same on both sides.
+void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t rows, int64_t cols, Rng& rng,
+                    bool with_bias = false) {
     char at[160];
-    std::snprintf(at, sizeof at, "%s (%d, %d) %lld groups dtype %d %lld x %lld", ak_learn_name(op), num, den,
-                  (long long)groups, dtype, (long long)rows, (long long)cols);
+    std::snprintf(at, sizeof at, "%s (%d, %d) %lld groups dtype %d %lld x %lld%s", ak_learn_name(op), num, den,
+                  (long long)groups, dtype, (long long)rows, (long long)cols, with_bias ? " with a bias" : "");
     const int64_t n = rows * cols;
     const int32_t shared = ak_learn_shared_count(op), per = ak_learn_group_count(op, num, den);
     std::vector<float> one(shared + per), params(shared + per * groups);
@@ -362,26 +364,31 @@ void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t
         x.set(i, rng.finite() / 64);
         dy.set(i, rng.finite() / 64);
     }
-    DeviceInput dx_in(x, 0), ddy(dy, 0);
+    HostTensor bias(dtype, with_bias ? cols : 0);
+    for (int64_t c = 0; c < bias.n(); ++c) bias.set(c, rng.finite() / 256);
+    DeviceInput dx_in(x, 0), ddy(dy, 0), dbias(bias, 0);
+    const void* db = with_bias ? dbias.view() : nullptr;
+    const void* hb = with_bias ? bias.bytes.data() : nullptr;
     DeviceBuffer dparams_in(int64_t(params.size()) * 4), dgrads(int64_t(params.size()) * 4);
     OK(ak_cuda_copy_to_device(0, dparams_in.d, params.data(), int64_t(params.size()) * 4));
     DeviceOutput out(dtype, n, 0);
     HostTensor gpu(dtype, n), cpu(dtype, n);
     const float* dp = static_cast<const float*>(dparams_in.d);
     run_twice(at, out, [&] {
-        return ak_cuda_learn_forward(0, op, dtype, num, den, dp, groups, dx_in.view(), out.view(), n, cols);
+        return ak_cuda_learn_forward(0, op, dtype, num, den, dp, groups, dx_in.view(), db, out.view(), n, cols);
     }, &gpu);
-    OK(ak_learn_forward(op, dtype, num, den, params.data(), groups, x.bytes.data(), cpu.bytes.data(), n, cols, 0, 0));
+    OK(ak_learn_forward(op, dtype, num, den, params.data(), groups, x.bytes.data(), hb, cpu.bytes.data(), n, cols, 0,
+                        0));
     compare(at, "forward", -1, nullptr, gpu, cpu, nullptr, x);
 
     std::vector<float> grads(params.size()), again(params.size());
     run_twice(at, out, [&] {
-        return ak_cuda_learn_backward(0, op, dtype, num, den, dp, groups, dx_in.view(), ddy.view(), out.view(),
+        return ak_cuda_learn_backward(0, op, dtype, num, den, dp, groups, dx_in.view(), db, ddy.view(), out.view(),
                                       static_cast<float*>(dgrads.d), n, cols);
     }, &gpu);
     OK(ak_cuda_copy_to_host(0, grads.data(), dgrads.d, int64_t(grads.size()) * 4));
     std::vector<double> want(params.size()), magnitude(params.size()), chunk(params.size());
-    OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data(), dy.bytes.data(),
+    OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data(), hb, dy.bytes.data(),
                          cpu.bytes.data(), want.data(), n, cols, 0, 0));
     // polynorm's dx is a sum over the powers k of r_k k x^(k-1) (a_k dy - r_k^2 x^k mean_row(a_k dy x^k)),
     // terms that may cancel to far less than their size (one channel: (1 - n_k^2), and k against k + 1),
@@ -416,7 +423,7 @@ void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t
     HostTensor scratch(dtype, step);
     for (int64_t i = 0; i < n; i += step) {
         const int64_t len = std::min(step, n - i);
-        OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data() + i * x.es,
+        OK(ak_learn_backward(op, dtype, num, den, params.data(), groups, x.bytes.data() + i * x.es, hb,
                              dy.bytes.data() + i * dy.es, scratch.bytes.data(), chunk.data(), len, cols, i % cols, 0));
         for (size_t k = 0; k < chunk.size(); ++k) magnitude[k] += std::fabs(chunk[k]);
     }
@@ -431,7 +438,7 @@ void test_learnable(int op, int num, int den, int64_t groups, int dtype, int64_t
                         grads[k], want[k], magnitude[k]);
     }
     CHECK(bad == 0, "%s dparams: %d of %zu differ", at, bad, grads.size());
-    OK(ak_cuda_learn_backward(0, op, dtype, num, den, dp, groups, dx_in.view(), ddy.view(), out.view(),
+    OK(ak_cuda_learn_backward(0, op, dtype, num, den, dp, groups, dx_in.view(), db, ddy.view(), out.view(),
                               static_cast<float*>(dgrads.d), n, cols));
     OK(ak_cuda_copy_to_host(0, again.data(), dgrads.d, int64_t(again.size()) * 4));
     CHECK(std::memcmp(again.data(), grads.data(), grads.size() * 4) == 0, "%s dparams: a second run gave other bits",
@@ -577,6 +584,10 @@ int main(int argc, char** argv) {
         for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16, AK_DTYPE_F16})
             for (const auto& s : learn_shapes) test_learnable(op, num, den, s[2], dtype, s[0], s[1], rng);
         if (degrees >= 1) test_learnable(op, 1, 0, 4, AK_DTYPE_F32, 33, 64, rng);  // a degree without fixed kernels
+        if (op == AK_LEARN_POLYNORM) continue;  // it takes no bias
+        for (int dtype : {AK_DTYPE_F32, AK_DTYPE_BF16})
+            for (const auto& s : {learn_shapes[3], learn_shapes[4], learn_shapes[6]})
+                test_learnable(op, num, den, s[2], dtype, s[0], s[1], rng, true);
     }
     if (shard.index == 0) {
         test_conversions(rng);

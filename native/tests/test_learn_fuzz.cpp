@@ -3,12 +3,13 @@
 // ISA the CPU cannot run, degrees outside the op's range, groups that do not divide the channels,
 // channels < 1, a first channel outside the row, a polynorm call that does not cover whole rows, a
 // negative or overflowing n, a null pointer, a parameter that is not finite or breaks the op's rule
-// (cauchy's d, polynorm's eps).
+// (cauchy's d, polynorm's eps), a bias given to polynorm or overlapping the output.
 //  - An invalid call returns non-zero, names the offending argument in ak_last_error(), and touches no
 //    memory: every tensor lives in one arena of random bytes, which must come back unchanged.
 //  - A valid call (inputs of any bits: NaN, infinities, subnormals) returns AK_OK with ak_last_error()
 //    "", writes nothing outside its outputs, and its outputs equal those of the same tensor split in
-//    two calls at a random element (at a row for polynorm): a caller may cut a tensor anywhere.
+//    two calls at a random element (at a row for polynorm): a caller may cut a tensor anywhere. A third
+//    of them have a fused bias (per channel, of any bits), which the split reads at its channels too.
 // Usage: actinium_learn_fuzz_test [seed [calls per ISA]]; AK_TEST_SEED also sets the seed.
 #include <cmath>
 #include <cstdint>
@@ -45,6 +46,8 @@ enum Fault {
     kNullGradients,
     kBadParam,
     kBadFlags,
+    kPolyNormBias,
+    kBiasOverlap,
     kFaultCount
 };
 
@@ -53,7 +56,7 @@ struct Call {
     int32_t op, dtype, num, den, flags;
     int64_t groups, channels, first, n;
     const float* params;
-    const void *x, *dy;
+    const void *x, *bias, *dy;
     void* out;
     double* dparams;
     const char* expect;  // a word the error must contain (invalid calls)
@@ -61,9 +64,9 @@ struct Call {
 
 int32_t run(const Call& c) {
     if (!c.backward)
-        return ak_learn_forward(c.op, c.dtype, c.num, c.den, c.params, c.groups, c.x, c.out, c.n, c.channels, c.first,
-                                c.flags);
-    return ak_learn_backward(c.op, c.dtype, c.num, c.den, c.params, c.groups, c.x, c.dy, c.out, c.dparams, c.n,
+        return ak_learn_forward(c.op, c.dtype, c.num, c.den, c.params, c.groups, c.x, c.bias, c.out, c.n, c.channels,
+                                c.first, c.flags);
+    return ak_learn_backward(c.op, c.dtype, c.num, c.den, c.params, c.groups, c.x, c.bias, c.dy, c.out, c.dparams, c.n,
                              c.channels, c.first, c.flags);
 }
 
@@ -123,13 +126,16 @@ bool fuzz(int32_t isa, uint64_t seed, int calls, Totals& totals) {
         unsigned char* x = base + 16384 + rng.below(4) * es;
         unsigned char* dy = base + 16384 * 2 + rng.below(4) * es;
         unsigned char* out = base + 16384 * 3 + rng.below(4) * es;
+        unsigned char* bias = base + 8192 + rng.below(4) * es;
         for (int64_t b = 0; b < 256 * 4; ++b) x[b] = static_cast<unsigned char>(rng.next());  // inputs of any bits
         for (int64_t b = 0; b < 256 * 4; ++b) dy[b] = static_cast<unsigned char>(rng.next());
+        for (int64_t b = 0; b < 64 * 4; ++b) bias[b] = static_cast<unsigned char>(rng.next());
         c.params = params;
         c.dparams = dparams;
         c.x = x;
         c.dy = dy;
         c.out = rng.percent(10) ? x : out;  // in place, or not
+        c.bias = !rows_only && rng.percent(33) ? bias : nullptr;
         auto fault = Fault(rng.percent(50) ? kValid : int(rng.range(1, kFaultCount - 1)));
         switch (fault) {
             case kValid: break;
@@ -195,6 +201,26 @@ bool fuzz(int32_t isa, uint64_t seed, int calls, Totals& totals) {
             case kBadFlags:
                 c.flags = rng.pick({int32_t(1) << 30, int32_t(31) << AK_FLAG_ISA_SHIFT});
                 c.expect = "flags";
+                break;
+            case kPolyNormBias:
+                if (c.op != AK_LEARN_POLYNORM) {
+                    c.op = AK_LEARN_POLYNORM;
+                    pick_degrees(c.op, rng, c.num, c.den);
+                    c.groups = 1;
+                    params[0] = 1e-6f;
+                    for (int k = 1; k <= c.num + 1; ++k) params[k] = 0.25f;
+                    c.first = 0;
+                    c.n = c.channels * rng.range(0, 4);
+                }
+                c.bias = bias;
+                c.expect = "bias";
+                break;
+            case kBiasOverlap:
+                if (rows_only) c.op = AK_LEARN_SWISH, c.num = c.den = 0, c.groups = 1, params[0] = 1.0f;
+                if (c.n == 0) c.n = c.channels;
+                c.out = out;
+                c.bias = out + es * rng.range(0, c.n - 1);  // inside the output
+                c.expect = "bias";
                 break;
             default: break;
         }

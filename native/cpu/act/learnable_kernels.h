@@ -15,6 +15,8 @@
 // Which way is taken depends on groups, channels and the ISA alone, and the order of every sum on
 // the call's range alone: the same call gives the same bits on any thread. An op's common degrees
 // (CommonDegrees) have kernels of their own with the degrees as constants (D = FixedDegrees).
+// A call with a bias (the layer before's, per channel) applies f to x + bias[channel]: its runs end
+// at the end of each row too, so a run's bias is a contiguous piece of the bias.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -36,10 +38,11 @@ struct LearnLayout {
     act::Degrees deg;
     int shared, per_group, raw, derived;
     int64_t groups, channels, group_size;
+    bool row_runs;  // runs end at each row's end (a call with a bias)
 
-    LearnLayout(act::Degrees d, int64_t g, int64_t c)
+    LearnLayout(act::Degrees d, int64_t g, int64_t c, bool bias)
         : deg(d), shared(Op::kShared), per_group(Op::group_count(d)), raw(Op::kShared + per_group),
-          derived(raw + Op::kExtra), groups(g), channels(c), group_size(c / g) {}
+          derived(raw + Op::kExtra), groups(g), channels(c), group_size(c / g), row_runs(bias) {}
 
     // The counts the loops run to: constants where the op's row fixes them (every op but those whose
     // degrees set their parameters), so the loops unroll and their values stay in registers.
@@ -66,9 +69,10 @@ struct LearnLayout {
     template <class LoadStore>
     bool by_runs() const { return groups == 1 || group_size >= 2 * LoadStore::kWidth; }
 
-    // The end of the run that starts at element i (channel c): the end of its group, or of the call.
+    // The end of the run that starts at element i (channel c): the end of its group (its row's end
+    // with one group and row_runs), or of the call.
     int64_t run_end(int64_t i, int64_t c, int64_t n) const {
-        if (groups == 1) return n;
+        if (groups == 1 && !row_runs) return n;
         int64_t left = group_size - c % group_size;
         return n - i < left ? n : i + left;
     }
@@ -89,17 +93,33 @@ inline double lane_sum(typename LoadStore::Values v) {
     return s[0];
 }
 
-// Runs body(start, end, group) over the call's runs, in order.
+// Runs body(start, end, group, first channel) over the call's runs, in order.
 template <class Op, class Body>
 inline void for_each_run(const LearnLayout<Op>& layout, int64_t n, int64_t first, Body body) {
     int64_t c = first;
     for (int64_t i = 0; i < n;) {
         int64_t end = layout.run_end(i, c, n);
-        body(i, end, c / layout.group_size);
+        body(i, end, c / layout.group_size, c);
         c = (c + (end - i)) % layout.channels;
         i = end;
     }
 }
+
+// What the functors take as x: x itself, or x + bias in fp32 (add_bias) where the call has a bias.
+// x and bias point at one element and its channel, so where a piece of elements runs along the
+// channels one index moves both.
+template <class LoadStore, class T, bool kBias>
+struct Input {
+    const T* x;
+    const T* bias;  // nullptr without a bias
+
+    Input(const T* x_base, int64_t element, const T* bias_base, int64_t channel)
+        : x(x_base + element), bias(kBias ? bias_base + channel : nullptr) {}
+    AK_V auto load(int64_t i, int64_t count) const {
+        if constexpr (kBias) return add_bias(load_n<LoadStore>(x + i, count), load_n<LoadStore>(bias + i, count));
+        else return load_n<LoadStore>(x + i, count);
+    }
+};
 
 // The lanes' parameters of the vector at element i (channel c): lane l of d[k] holds derived value k
 // of its group; group[l] its group. Lanes past count repeat the last one (finite, so padded lanes
@@ -244,18 +264,18 @@ inline void by_whole_rows(int64_t n, int64_t first, int64_t channels, Lanes lane
     if (done < n) lanes(done, n - done);
 }
 
-// Groups of at most kShortRunVectors vectors per row (KAT's 96 channels, or 512) make runs too short to
-// derive their parameters and sum their gradients each: whole rows of such calls go through blocks
-// of rows and, in each, tiles of kGroupTile groups whose parameters are derived once per block
-// and whose gradients are summed in float over the block's rows (at most kFlushVectors vectors per
-// group), then added into the doubles. Measured: rational (5, 4) in 8 groups of 96, backward, 3.5x
+// Groups of at most kShortRunVectors vectors per row (KAT's 96 channels, or 512; or rows that short
+// with one group and a bias) make runs too short to derive their parameters and sum their gradients
+// each: whole rows of such calls go through blocks of rows and, in each, tiles of kGroupTile groups
+// whose parameters are derived once per block and whose gradients are summed in float over the
+// block's rows (at most kFlushVectors vectors per group), then added into the doubles. Measured: rational (5, 4) in 8 groups of 96, backward, 3.5x
 // slower run by run than ungrouped.
 constexpr int64_t kShortRunVectors = kFlushVectors / 4;
 constexpr int kGroupTile = 4;
 
 template <class LoadStore, class Op>
 bool short_runs(const LearnLayout<Op>& layout) {
-    return layout.groups > 1 && layout.template by_runs<LoadStore>() &&
+    return (layout.groups > 1 || layout.row_runs) && layout.template by_runs<LoadStore>() &&
            layout.group_size <= kShortRunVectors * LoadStore::kWidth;
 }
 
@@ -300,24 +320,23 @@ struct GroupSlots {
     }
 };
 
-template <class LoadStore, class Op, class T, class D = act::Degrees>
-void learn_forward(act::Degrees deg, const float* params, int64_t groups, const void* xv, void* yv, int64_t n,
-                   int64_t channels, int64_t first, int32_t flags) {
+template <class LoadStore, class Op, class T, class D, bool kBias>
+void learn_forward_as(act::Degrees deg, const float* params, int64_t groups, const T* x, const T* bias, T* y,
+                      int64_t n, int64_t channels, int64_t first, int32_t flags) {
     using Values = typename LoadStore::Values;
-    const LearnLayout<Op> layout(deg, groups, channels);
+    using In = Input<LoadStore, T, kBias>;
+    const LearnLayout<Op> layout(deg, groups, channels, kBias);
     const D degrees = act::degrees_as<D>(deg);
-    auto x = static_cast<const T*>(xv);
-    auto y = static_cast<T*>(yv);
     using Slots = GroupSlots<LoadStore, Op, D>;
     auto run_by_run = [&](int64_t at, int64_t len) {
-        for_each_run(layout, len, (first + at) % channels, [&](int64_t start, int64_t end, int64_t g) {
+        for_each_run(layout, len, (first + at) % channels, [&](int64_t start, int64_t end, int64_t g, int64_t c) {
             Values d[Slots::kDerived];
             Slots::derive(layout, params, g, d);
             // d copied into the body: for_each_vector's copy keeps it in registers (loops.h).
-            const T* xs = x + at + start;
+            const In in(x, at + start, bias, c);
             T* ys = y + at + start;
             for_each_vector<LoadStore>(ys, end - start, flags, [&, d](int64_t i, int64_t count, auto put) AK_BODY {
-                put(ys + i, Op::fwd(load_n<LoadStore>(xs + i, count), d, degrees));
+                put(ys + i, Op::fwd(in.load(i, count), d, degrees));
             });
         });
     };
@@ -329,10 +348,11 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
                 [&](int64_t g0, int tile) {
                     for (int t = 0; t < tile; ++t) Slots::derive(layout, params, g0 + t, d[t]);
                 },
-                [&](int64_t start, int64_t, int t) {
+                [&](int64_t start, int64_t g, int t) {
+                    const In in(x, start, bias, g * layout.group_size);
                     for_each_vector<LoadStore>(y + start, layout.group_size, flags,
                                                [&](int64_t i, int64_t count, auto put) AK_BODY {
-                        put(y + start + i, Op::fwd(load_n<LoadStore>(x + start + i, count), d[t], degrees));
+                        put(y + start + i, Op::fwd(in.load(i, count), d[t], degrees));
                     });
                 },
                 [](int64_t, int) {});
@@ -343,12 +363,14 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
         run_by_run(0, n);
         return;
     }
+    // lanes and rows start at a row's channel (first + at) % channels and stay in the row.
     auto lanes = [&](int64_t at, int64_t len) {
+        const In in(x, at, bias, (first + at) % channels);
         for_each_vector<LoadStore>(y + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
             Values d[act::kMaxLearnDerived];
             int64_t group[LoadStore::kWidth];
             gather_lanes<LoadStore>(layout, params, (first + at + i) % channels, count, d, group);
-            put(y + at + i, Op::fwd(load_n<LoadStore>(x + at + i, count), d, degrees));
+            put(y + at + i, Op::fwd(in.load(i, count), d, degrees));
         });
     };
     auto rows = [&](int64_t at, int64_t count) {
@@ -356,12 +378,12 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
         for_each_block(count, channels, tile.width, [&](int64_t r0, int64_t r1, int64_t c0, int64_t width) {
             tile.derive(layout, c0, width);
             for (int64_t r = r0; r < r1; ++r) {
-                const T* xr = x + at + r * channels + c0;
+                const In in(x, at + r * channels + c0, bias, c0);
                 T* yr = y + at + r * channels + c0;
                 for_each_vector<LoadStore>(yr, width, flags, [&](int64_t i, int64_t n_i, auto put) AK_BODY {
                     Values d[act::kMaxLearnDerived];
                     tile.load(layout, i, n_i, d);
-                    put(yr + i, Op::fwd(load_n<LoadStore>(xr + i, n_i), d, degrees));
+                    put(yr + i, Op::fwd(in.load(i, n_i), d, degrees));
                 });
             }
         });
@@ -369,12 +391,23 @@ void learn_forward(act::Degrees deg, const float* params, int64_t groups, const 
     by_whole_rows(n, first, channels, lanes, rows);
 }
 
+// The table's entry: the bias branch taken once per call.
+template <class LoadStore, class Op, class T, class D = act::Degrees>
+void learn_forward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void* bias, void* y,
+                   int64_t n, int64_t channels, int64_t first, int32_t flags) {
+    auto xt = static_cast<const T*>(x);
+    auto bt = static_cast<const T*>(bias);
+    auto yt = static_cast<T*>(y);
+    if (bias) learn_forward_as<LoadStore, Op, T, D, true>(deg, params, groups, xt, bt, yt, n, channels, first, flags);
+    else learn_forward_as<LoadStore, Op, T, D, false>(deg, params, groups, xt, bt, yt, n, channels, first, flags);
+}
+
 // The body of backward over one run: it holds the run's parameters and the float sums of its
 // gradients as members, so for_each_vector's copy of it keeps them in registers.
-template <class LoadStore, class Op, class T, class D>
+template <class LoadStore, class Op, class T, class D, bool kBias>
 struct RunBackward {
     using Values = typename LoadStore::Values;
-    const T* x;
+    Input<LoadStore, T, kBias> in;
     const T* dy;
     T* dx;
     // Arrays of the counts where they are fixed: the copies for_each_vector makes are then no larger
@@ -387,9 +420,9 @@ struct RunBackward {
     double sums[Slots::kRaw] = {};
     int steps = 0;
 
-    RunBackward(const LearnLayout<Op>& layout, const float* params, int64_t group, const T* x_, const T* dy_,
-                T* dx_, D deg)
-        : x(x_), dy(dy_), dx(dx_), degrees(deg), raw(Slots::raw_count(layout)) {
+    RunBackward(const LearnLayout<Op>& layout, const float* params, int64_t group, Input<LoadStore, T, kBias> in_,
+                const T* dy_, T* dx_, D deg)
+        : in(in_), dy(dy_), dx(dx_), degrees(deg), raw(Slots::raw_count(layout)) {
         Slots::derive(layout, params, group, d);
         for (int k = 0; k < raw; ++k) acc[k] = Values(0.0f);
     }
@@ -400,7 +433,7 @@ struct RunBackward {
     template <class Put>
     AK_BODY void operator()(int64_t i, int64_t count, Put put) {
         Values g[act::kMaxLearnParams];
-        put(dx + i, Op::bwd(load_n<LoadStore>(x + i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
+        put(dx + i, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
         for (int k = 0; k < raw_count(); ++k) acc[k] = acc[k] + g[k];
         if (++steps == kFlushVectors) flush();
     }
@@ -415,13 +448,13 @@ struct RunBackward {
 
 // The body of backward over a row's piece of a tile: the shared parameters' gradients summed in its
 // members (registers, as RunBackward's), the others added into the tile's columns.
-template <class LoadStore, class Op, class T, class D>
+template <class LoadStore, class Op, class T, class D, bool kBias>
 struct TileRowBackward {
     using Values = typename LoadStore::Values;
     static constexpr int kShared = Op::kShared > 0 ? Op::kShared : 1;
     const LearnLayout<Op>* layout;
     ChannelTile<LoadStore>* tile;
-    const T* x;
+    Input<LoadStore, T, kBias> in;
     const T* dy;
     T* dx;
     D degrees;
@@ -432,33 +465,32 @@ struct TileRowBackward {
     AK_BODY void operator()(int64_t i, int64_t count, Put put) {
         Values d[act::kMaxLearnDerived], g[act::kMaxLearnParams];
         if (next_row != 0) {
-            prefetch_lines(x, next_row + i, count);
+            prefetch_lines(in.x, next_row + i, count);
             prefetch_lines(dy, next_row + i, count);
         }
         tile->load(*layout, i, count, d);
-        put(dx + i, Op::bwd(load_n<LoadStore>(x + i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
+        put(dx + i, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
         for (int k = 0; k < Op::kShared; ++k) shared[k] = shared[k] + g[k];
         tile->add(*layout, i, g);
     }
 };
 
-template <class LoadStore, class Op, class T, class D = act::Degrees>
-void learn_backward(act::Degrees deg, const float* params, int64_t groups, const void* xv, const void* dyv, void* dxv,
-                    double* dparams, int64_t n, int64_t channels, int64_t first, int32_t flags) {
+template <class LoadStore, class Op, class T, class D, bool kBias>
+void learn_backward_as(act::Degrees deg, const float* params, int64_t groups, const T* x, const T* bias, const T* dy,
+                       T* dx, double* dparams, int64_t n, int64_t channels, int64_t first, int32_t flags) {
     using Values = typename LoadStore::Values;
+    using In = Input<LoadStore, T, kBias>;
     constexpr int W = LoadStore::kWidth;
-    const LearnLayout<Op> layout(deg, groups, channels);
+    const LearnLayout<Op> layout(deg, groups, channels, kBias);
     const D degrees = act::degrees_as<D>(deg);
-    auto x = static_cast<const T*>(xv);
-    auto dy = static_cast<const T*>(dyv);
-    auto dx = static_cast<T*>(dxv);
     const int64_t total = layout.shared + int64_t(layout.per_group) * groups;
     for (int64_t k = 0; k < total; ++k) dparams[k] = 0.0;
     using Slots = GroupSlots<LoadStore, Op, D>;
     auto run_by_run = [&](int64_t at, int64_t len) {
-        for_each_run(layout, len, (first + at) % channels, [&](int64_t start, int64_t end, int64_t group) {
+        for_each_run(layout, len, (first + at) % channels, [&](int64_t start, int64_t end, int64_t group, int64_t c) {
             const int64_t e = at + start;
-            RunBackward<LoadStore, Op, T, D> run(layout, params, group, x + e, dy + e, dx + e, degrees);
+            RunBackward<LoadStore, Op, T, D, kBias> run(layout, params, group, In(x, e, bias, c), dy + e, dx + e,
+                                                        degrees);
             run = for_each_vector<LoadStore>(dx + e, end - start, flags, run);
             run.flush();
             for (int k = 0; k < layout.raw_count(); ++k) dparams[layout.slot(k, group)] += run.sums[k];
@@ -476,13 +508,13 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
                         for (int k = 0; k < raw; ++k) acc[t][k] = Values(0.0f);
                     }
                 },
-                [&](int64_t start, int64_t, int t) {
+                [&](int64_t start, int64_t group, int t) {
+                    const In in(x, start, bias, group * layout.group_size);
                     for_each_vector<LoadStore>(dx + start, layout.group_size, flags,
                                                [&](int64_t i, int64_t count, auto put) AK_BODY {
                         const int64_t e = start + i;
                         Values g[Slots::kRaw];
-                        put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d[t],
-                                            degrees, g));
+                        put(dx + e, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + e, count), d[t], degrees, g));
                         for (int k = 0; k < raw; ++k) acc[t][k] = acc[t][k] + g[k];
                     });
                 },
@@ -499,12 +531,13 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
     }
     // d and g are each vector's own: arrays that outlive it would be stored and loaded again.
     auto lanes = [&](int64_t at, int64_t len) {
+        const In in(x, at, bias, (first + at) % channels);
         for_each_vector<LoadStore>(dx + at, len, flags, [&](int64_t i, int64_t count, auto put) AK_BODY {
             Values d[act::kMaxLearnDerived], g[act::kMaxLearnParams];
             int64_t group[W];
             const int64_t e = at + i;
             gather_lanes<LoadStore>(layout, params, (first + e) % channels, count, d, group);
-            put(dx + e, Op::bwd(load_n<LoadStore>(x + e, count), load_n<LoadStore>(dy + e, count), d, degrees, g));
+            put(dx + e, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + e, count), d, degrees, g));
             for (int k = 0; k < layout.raw_count(); ++k) {
                 float values[W];
                 LoadStore::store(values, g[k]);
@@ -523,8 +556,8 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
             tile.derive(layout, c0, width);
             for (int64_t r = r0; r < r1; ++r) {
                 const int64_t row = at + r * channels + c0;
-                TileRowBackward<LoadStore, Op, T, D> body{&layout, &tile, x + row, dy + row, dx + row, degrees,
-                                                          next_row, {}};
+                TileRowBackward<LoadStore, Op, T, D, kBias> body{&layout, &tile, In(x, row, bias, c0), dy + row,
+                                                                 dx + row, degrees, next_row, {}};
                 for (int k = 0; k < layout.shared; ++k) body.shared[k] = Values(0.0f);
                 body = for_each_vector<LoadStore>(dx + row, width, flags, body);
                 for (int k = 0; k < layout.shared; ++k) shared_sums[k] += lane_sum<LoadStore>(body.shared[k]);
@@ -534,6 +567,23 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
         for (int k = 0; k < layout.shared; ++k) dparams[k] += shared_sums[k];
     };
     by_whole_rows(n, first, channels, lanes, rows);
+}
+
+// The table's entry: the bias branch taken once per call.
+template <class LoadStore, class Op, class T, class D = act::Degrees>
+void learn_backward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void* bias,
+                    const void* dy, void* dx, double* dparams, int64_t n, int64_t channels, int64_t first,
+                    int32_t flags) {
+    auto xt = static_cast<const T*>(x);
+    auto bt = static_cast<const T*>(bias);
+    auto dyt = static_cast<const T*>(dy);
+    auto dxt = static_cast<T*>(dx);
+    if (bias)
+        learn_backward_as<LoadStore, Op, T, D, true>(deg, params, groups, xt, bt, dyt, dxt, dparams, n, channels, first,
+                                                     flags);
+    else
+        learn_backward_as<LoadStore, Op, T, D, false>(deg, params, groups, xt, bt, dyt, dxt, dparams, n, channels,
+                                                      first, flags);
 }
 
 }  // namespace ak::cpu

@@ -175,9 +175,10 @@ void polynorm_backward_rows(const float* params, int64_t groups, const T* x, con
     }
 }
 
+// The table's signatures: polynorm takes no bias (the entry points refuse one) and whole rows.
 template <class LoadStore, class T>
-void polynorm_forward(act::Degrees deg, const float* params, int64_t groups, const void* x, void* y, int64_t n,
-                      int64_t channels, int64_t, int32_t flags) {
+void polynorm_forward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void*, void* y,
+                      int64_t n, int64_t channels, int64_t, int32_t flags) {
     with_order(deg.num, [&](auto order) {
         polynorm_forward_rows<LoadStore, T, order()>(params, groups, static_cast<const T*>(x), static_cast<T*>(y), n,
                                                      channels, flags);
@@ -185,8 +186,9 @@ void polynorm_forward(act::Degrees deg, const float* params, int64_t groups, con
 }
 
 template <class LoadStore, class T>
-void polynorm_backward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void* dy, void* dx,
-                       double* dparams, int64_t n, int64_t channels, int64_t, int32_t flags) {
+void polynorm_backward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void*,
+                       const void* dy, void* dx, double* dparams, int64_t n, int64_t channels, int64_t,
+                       int32_t flags) {
     with_order(deg.num, [&](auto order) {
         polynorm_backward_rows<LoadStore, T, order()>(params, groups, static_cast<const T*>(x),
                                                       static_cast<const T*>(dy), static_cast<T*>(dx), dparams, n,

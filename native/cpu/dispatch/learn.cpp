@@ -76,7 +76,7 @@ ak_status_t ak_learn_check_params(int32_t op, int32_t num_degree, int32_t den_de
 }
 
 ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree, int32_t den_degree, const float* params,
-                             int64_t groups, const void* x, void* y, int64_t n, int64_t channels,
+                             int64_t groups, const void* x, const void* bias, void* y, int64_t n, int64_t channels,
                              int64_t first_channel, int32_t flags) {
     clear_error();
     constexpr const char* fn = "ak_learn_forward";
@@ -87,15 +87,17 @@ ak_status_t ak_learn_forward(int32_t op, int32_t dtype, int32_t num_degree, int3
                           call, k))
         return s;
     if (int32_t s = check_forward_operands(fn, dtype_size(dtype), n, x, y, empty)) return s;
+    if (int32_t s = check_learn_bias(fn, op, dtype_size(dtype), n, channels, x, bias, nullptr, y)) return s;
     if (!empty)
         kernel_for(k->forward, k->fixed_forward, k, num_degree, den_degree)({num_degree, den_degree}, params, groups,
-                                                                          x, y, n, channels, first_channel, flags);
+                                                                          x, bias, y, n, channels, first_channel,
+                                                                          flags);
     return AK_OK;
 }
 
 ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree, int32_t den_degree, const float* params,
-                              int64_t groups, const void* x, const void* dy, void* dx, double* dparams, int64_t n,
-                              int64_t channels, int64_t first_channel, int32_t flags) {
+                              int64_t groups, const void* x, const void* bias, const void* dy, void* dx,
+                              double* dparams, int64_t n, int64_t channels, int64_t first_channel, int32_t flags) {
     clear_error();
     constexpr const char* fn = "ak_learn_backward";
     LearnCall call{};
@@ -105,6 +107,7 @@ ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree, int
                           call, k))
         return s;
     if (int32_t s = check_backward_operands(fn, dtype_size(dtype), n, "x", x, dy, dx, empty)) return s;
+    if (int32_t s = check_learn_bias(fn, op, dtype_size(dtype), n, channels, x, bias, dy, dx)) return s;
     if (int32_t s = check_operands(fn, sizeof(double), {vector_operand("dparams", dparams, call.param_count, true)}))
         return s;
     if (empty) {
@@ -112,8 +115,8 @@ ak_status_t ak_learn_backward(int32_t op, int32_t dtype, int32_t num_degree, int
         return AK_OK;
     }
     kernel_for(k->backward, k->fixed_backward, k, num_degree, den_degree)({num_degree, den_degree}, params, groups, x,
-                                                                         dy, dx, dparams, n, channels, first_channel,
-                                                                         flags);
+                                                                         bias, dy, dx, dparams, n, channels,
+                                                                         first_channel, flags);
     return AK_OK;
 }
 

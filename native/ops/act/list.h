@@ -50,10 +50,4 @@ AK_ACTIVATIONS(AK_ACT_CHECK_ROW)
 
 }  // namespace act
 
-// x + bias for the fused bias kernels: a NaN x stays x's NaN even where bias is NaN too.
-template <class V>
-AK_HD V add_bias(V x, V bias) {
-    return add_nan_first(x, bias);
-}
-
 }  // namespace ak

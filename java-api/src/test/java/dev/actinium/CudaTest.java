@@ -54,20 +54,24 @@ class CudaTest {
 
     /**
      * Every learnable activation on the device, one parameter set, groups and per channel, against the
-     * float64 reference with the CPU's bounds; the parameter gradient the same bits on a second run.
+     * float64 reference with the CPU's bounds; the parameter gradient the same bits on a second run. With a
+     * fused bias too, against the reference at fp32(x + bias).
      */
     @Test
     void learnableActivationsOnTheGpu() {
         for (LearnableActivation spec : LearnableActivationsTest.specs()) {
             for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
                 for (long[] grouping : new long[][] {{96, 1}, {96, 4}, {40, LearnableActivation.PER_CHANNEL}}) {
-                    checkLearnable(LearnableActivationsTest.grouped(spec, grouping[1]), dtype, grouping[0], 37);
+                    checkLearnable(LearnableActivationsTest.grouped(spec, grouping[1]), dtype, grouping[0], 37, false);
                 }
             }
+            checkLearnable(spec.withGroups(4), DType.F32, 96, 37, true);
+            checkLearnable(spec.perChannel(), DType.BF16, 40, 37, true);
         }
         // Many grid strides and blocks for the one-group reduction.
-        checkLearnable(LearnableActivation.rational(5, 4), DType.F32, 512, LARGE / 512);
-        checkLearnable(LearnableActivation.of(Learnable.DYT).perChannel(), DType.F32, 512, LARGE / 512);
+        checkLearnable(LearnableActivation.rational(5, 4), DType.F32, 512, LARGE / 512, false);
+        checkLearnable(LearnableActivation.rational(5, 4), DType.F32, 512, LARGE / 512, true);
+        checkLearnable(LearnableActivation.of(Learnable.DYT).perChannel(), DType.F32, 512, LARGE / 512, false);
         for (int order = 1; order <= 3; order++) {
             for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
                 for (long[] grouping : PolyNormTest.GROUPINGS) {
@@ -82,7 +86,7 @@ class CudaTest {
         PolyNormTest.check(LearnableActivation.polynorm(3), DType.F32, 1000, LARGE / 1000, 5, GPU, "gpu");
     }
 
-    private static void checkLearnable(LearnableActivation f, DType dtype, long channels, int rows) {
+    private static void checkLearnable(LearnableActivation f, DType dtype, long channels, int rows, boolean withBias) {
         int n = (int) (rows * channels);
         java.util.Random r = new java.util.Random(n * 31L + f.hashCode());
         float[] params = LearnableActivationsTest.randomParams(f, channels, r);
@@ -90,6 +94,11 @@ class CudaTest {
         float[] dy = new float[n];
         for (int i = 0; i < n; i++) dy[i] = (float) r.nextGaussian();
         dy = Harness.stored(dy, dtype);
+        float[] bias = new float[(int) channels];
+        for (int c = 0; c < channels && withBias; c++) bias[c] = (float) (r.nextGaussian() * 0.5);
+        bias = Harness.stored(bias, dtype);
+        float[] z = x.clone();  // what f is applied to: fp32(x + bias)
+        for (int i = 0; i < n && withBias; i++) z[i] = x[i] + bias[(int) (i % channels)];
         try (Arena arena = Arena.ofShared()) {
             Tensor pd = Tensor.allocate(arena, DType.F32, GPU, params.length);
             pd.copyFrom(Tensor.wrap(params, params.length));
@@ -99,16 +108,23 @@ class CudaTest {
             Tensor dpd = Tensor.allocate(arena, DType.F32, GPU, params.length);
             xd.copyFrom(host(arena, dtype, x).reshape(rows, channels));
             dyd.copyFrom(host(arena, dtype, dy).reshape(rows, channels));
-            LearnableActivations.forward(f, pd, xd, out);
+            Tensor bd = Tensor.allocate(arena, dtype, GPU, channels);
+            bd.copyFrom(host(arena, dtype, bias));
+            if (withBias) LearnableActivations.forwardBias(f, pd, xd, bd, out);
+            else LearnableActivations.forward(f, pd, xd, out);
             float[] y = out.toFloatArray();
-            LearnableActivations.backward(f, pd, xd, dyd, out, dpd);
+            Runnable backward = withBias ? () -> LearnableActivations.backwardBias(f, pd, xd, bd, dyd, out, dpd)
+                    : () -> LearnableActivations.backward(f, pd, xd, dyd, out, dpd);
+            backward.run();
             float[] dx = out.toFloatArray(), dp = dpd.toFloatArray();
             try {
-                LearnableActivationsTest.verify(f, dtype, channels, params, x, dy, y, dx, dp, "gpu");
+                LearnableActivationsTest.verify(f, dtype, channels, params, z, dy, y, dx, dp, withBias ? "gpu-bias"
+                        : "gpu");
             } catch (AssertionError e) {
-                throw new AssertionError(f + " " + dtype + " rows=" + rows + ": " + e.getMessage(), e);
+                throw new AssertionError(f + " " + dtype + " rows=" + rows + (withBias ? " with a bias" : "") + ": "
+                        + e.getMessage(), e);
             }
-            LearnableActivations.backward(f, pd, xd, dyd, out, dpd);
+            backward.run();
             assertArrayEquals(dp, dpd.toFloatArray(), f + " " + dtype + ": a second run's parameter gradient");
         }
     }

@@ -215,6 +215,20 @@ public final class Activations {
         biasCall(f, x, bias, dy, dx, parallel);
     }
 
+    /**
+     * A fused bias: shape [the last dimension of x], x's dtype and device, overlapping no byte of
+     * the output out (named outArg), which it is read throughout writing.
+     */
+    static void checkBias(Tensor bias, Tensor x, Tensor out, String outArg) {
+        Checks.like(bias, "bias", x, "x");
+        long cols = x.shape().lastDim();
+        if (bias.shape().rank() != 1 || bias.shape().dim(0) != cols) {
+            throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + cols
+                    + "], the last dimension of x " + x.shape());
+        }
+        Checks.noOverlap(out, outArg, bias, "bias");
+    }
+
     /** Forward (dy null, out = y) or backward (out = dx) of the bias-fused ops. */
     private static void biasCall(ActivationFunction f, Tensor x, Tensor bias, Tensor dy, Tensor out,
             Parallel parallel) {
@@ -222,14 +236,8 @@ public final class Activations {
         boolean backward = dy != null;
         String outArg = backward ? "dx" : "y";
         elementwise(x, "x", out, outArg);
-        Checks.like(bias, "bias", x, "x");
+        checkBias(bias, x, out, outArg);
         long cols = x.shape().lastDim();
-        if (bias.shape().rank() != 1 || bias.shape().dim(0) != cols) {
-            throw new IllegalArgumentException("bias: shape " + bias.shape() + " must be [" + cols
-                    + "], the last dimension of x "
-                            + x.shape());
-        }
-        Checks.noOverlap(out, outArg, bias, "bias");
         if (backward) {
             Checks.like(dy, "dy", x, "x");
             Checks.sameShape(dy, "dy", x, "x");
