@@ -6,15 +6,12 @@ import dev.actinium.act.Activations;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.lang.foreign.Arena;
+import dev.actinium.FuzzArgs.Arg;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,19 +29,8 @@ class FuzzTest {
     static final Parallel[] PARALLELS = {Parallel.serial(), Parallel.of(Parallel.newPool(2)).withGrain(64),
             Parallel.of(Parallel.newPool(3)).withGrain(1000).withStreamThreshold(0)};
 
-    enum Where { CONFINED, SHARED, HEAP, CLOSED, OTHER_THREAD, CUDA }
-
-    /** A tensor argument and what the oracle knows of it. */
-    record Arg(String name, Tensor tensor, float[] values, Where where) {
-        boolean usable() {
-            return tensor != null && where != Where.CLOSED && where != Where.OTHER_THREAD;
-        }
-    }
-
     final Random random;
-    final Arena arena = Arena.ofShared();
-    final ExecutorService other = Executors.newSingleThreadExecutor();
-    Arena otherArena;
+    FuzzArgs args;
 
     FuzzTest() {
         long seed = Long.getLong("fuzz.seed", new Random().nextLong());
@@ -54,17 +40,13 @@ class FuzzTest {
 
     @Test
     void randomCallsGiveTheReferenceOrAnExceptionNamingTheArgument() throws Exception {
-        otherArena = other.submit(Arena::ofConfined).get();
         long start = System.nanoTime();
         int calls = 0, valid = 0;
-        try {
+        try (FuzzArgs a = new FuzzArgs(random, true)) {
+            args = a;
             for (; calls < CALLS && System.nanoTime() - start < BUDGET_NANOS; calls++) {
                 if (oneCall(calls)) valid++;
             }
-        } finally {
-            other.shutdown();
-            other.awaitTermination(10, TimeUnit.SECONDS);
-            arena.close();
         }
         System.out.printf("FuzzTest: %d calls (%d valid, %d rejected) in %.1f s%n", calls, valid, calls - valid,
                 (System.nanoTime() - start) / 1e9);
@@ -80,7 +62,7 @@ class FuzzTest {
         Parallel parallel = random.nextInt(60) == 0 ? null : PARALLELS[random.nextInt(PARALLELS.length)];
         int kind = random.nextInt(4);  // forward, backward, forward with bias, forward into a new tensor
         long[] dims = dims();
-        Arg x = arg("x", dims, pick(DTYPES));
+        Arg x = args.arg("x", dims, pick(DTYPES));
         Set<String> culprits = new HashSet<>();
         if (op == null) culprits.add("op");
         if (parallel == null && kind != 3) culprits.add("parallel");
@@ -90,18 +72,20 @@ class FuzzTest {
             out = null;
         } else {
             String name = kind == 1 ? "dx" : "y";
-            out = random.nextInt(8) == 0 ? alias(x, name) : arg(name, mutate(dims), mutate(x));
+            out = random.nextInt(8) == 0 ? args.alias(x, name) : args.arg(name, mutate(dims), mutate(x));
         }
         if (kind == 1) {
             boolean sameAsDx = random.nextInt(10) == 0 && out != null && out.tensor() != null;
-            dy = sameAsDx ? new Arg("dy", out.tensor(), out.values(), out.where()) : arg("dy", mutate(dims), mutate(x));
+            dy = sameAsDx ? new Arg("dy", out.tensor(), out.values(), out.where())
+                    : args.arg("dy", mutate(dims), mutate(x));
             inputs.add(dy);
         }
         if (kind == 2) {
             long cols = Shape.of(dims).lastDim();
             long[] biasDims = random.nextInt(10) == 0 ? new long[] {cols + 1}
                     : random.nextInt(15) == 0 ? new long[] {1, cols} : new long[] {cols};
-            bias = random.nextInt(20) == 0 && out != null ? alias(out, "bias") : arg("bias", biasDims, mutate(x));
+            bias = random.nextInt(20) == 0 && out != null ? args.alias(out, "bias")
+                    : args.arg("bias", biasDims, mutate(x));
             inputs.add(bias);
         }
         oracle(x, out, dy, bias, kind, culprits);
@@ -125,7 +109,7 @@ class FuzzTest {
                     Activations.forwardBias(op, x.tensor(), bias.tensor(), out.tensor(), parallel);
                     yield out.tensor();
                 }
-                default -> Activations.forward(op, x.tensor(), arena);
+                default -> Activations.forward(op, x.tensor(), args.arena);
             };
         } catch (RuntimeException e) {
             String lead = e.getMessage() == null ? "" : e.getMessage().split("[: ]", 2)[0];
@@ -163,25 +147,12 @@ class FuzzTest {
         if (bias != null && bias.usable()) {
             Shape s = bias.tensor().shape();
             if (s.rank() != 1 || s.dim(0) != xt.shape().lastDim()) culprits.add("bias");
-            if (out != null && out.usable() && overlaps(out.tensor(), bias.tensor())) culprits.add("y");
+            if (out != null && out.usable() && FuzzArgs.overlaps(out.tensor(), bias.tensor())) culprits.add("y");
         }
         if (out != null && out.usable()) {
-            if (partial(out.tensor(), xt)) culprits.add(out.name());
-            if (dy != null && dy.usable() && partial(out.tensor(), dy.tensor())) culprits.add(out.name());
+            if (FuzzArgs.partial(out.tensor(), xt)) culprits.add(out.name());
+            if (dy != null && dy.usable() && FuzzArgs.partial(out.tensor(), dy.tensor())) culprits.add(out.name());
         }
-    }
-
-    static boolean overlaps(Tensor a, Tensor b) {
-        if (!a.device().equals(b.device())) return false;
-        long a0 = a.memory().address(), b0 = b.memory().address();
-        boolean sameBase = a.memory().heapBase().equals(b.memory().heapBase());
-        return sameBase && a.byteSize() > 0 && b.byteSize() > 0 && a0 < b0 + b.byteSize() && b0 < a0 + a.byteSize();
-    }
-
-    static boolean partial(Tensor out, Tensor in) {
-        boolean exact = out.memory().address() == in.memory().address() && out.byteSize() == in.byteSize()
-                && out.memory().heapBase().equals(in.memory().heapBase());
-        return overlaps(out, in) && !exact;
     }
 
     void check(Activation op, int kind, float[][] before, Tensor result, int index) {
@@ -243,58 +214,7 @@ class FuzzTest {
         return dtypes[random.nextInt(dtypes.length)];
     }
 
-    /** A tensor of random placement: values readable by the oracle (null when the test cannot read them). */
-    Arg arg(String name, long[] dims, DType dtype) throws Exception {
-        if (random.nextInt(60) == 0) return new Arg(name, null, null, Where.CONFINED);
-        Where where = Where.values()[weighted()];
-        Shape shape = Shape.of(dims);
-        int n = (int) shape.numel();
-        boolean floating = dtype == DType.F32 || dtype == DType.BF16 || dtype == DType.F16;
-        float[] values = floating ? Harness.stored(Harness.inputs(random.nextLong(), n, true), dtype) : new float[n];
-        int offset = random.nextInt(4);
-        return switch (where) {
-            case HEAP -> dtype == DType.F32 ? new Arg(name, Tensor.wrap(values.clone(), dims), values, where)
-                    : new Arg(name, place(arena, dtype, values, offset, dims), values, Where.SHARED);
-            case CONFINED, SHARED -> new Arg(name, place(arena, dtype, values, offset, dims), values, where);
-            case CLOSED -> {
-                Arena closed = Arena.ofConfined();
-                Tensor t = place(closed, dtype, values, offset, dims);
-                closed.close();
-                yield new Arg(name, t, null, where);
-            }
-            case OTHER_THREAD -> {
-                Tensor t = other.submit(() -> place(otherArena, dtype, values, offset, dims)).get();
-                yield new Arg(name, t, null, where);
-            }
-            case CUDA -> new Arg(name, Tensor.wrapAddress(1L << 24, dtype, Device.cuda(0), dims), null, where);
-        };
-    }
-
-    int weighted() {
-        int r = random.nextInt(100);
-        return r < 35 ? 0 : r < 60 ? 1 : r < 85 ? 2 : r < 90 ? 3 : r < 95 ? 4 : 5;
-    }
-
-    static Tensor place(Arena arena, DType dtype, float[] values, int offset, long[] dims) {
-        boolean readable = dtype == DType.F32 || dtype == DType.BF16 || dtype == DType.F16;
-        if (readable) return Harness.place(arena, dtype, values, offset, dims).tensor();
-        return Tensor.allocate(arena, dtype, dims);
-    }
-
-    /** Another view of a's memory: the same tensor (in place) or one shifted by an element (partial overlap). */
-    Arg alias(Arg a, String name) {
-        Tensor t = a.tensor();
-        if (t == null || t.shape().rank() == 0 || t.shape().dim(0) < 2 || random.nextBoolean()) {
-            return new Arg(name, a.tensor(), a.values(), a.where());
-        }
-        return new Arg(name, t.slice(1, t.shape().dim(0)), null, a.where());
-    }
-
     static String describe(Activation op, int kind, Arg... args) {
-        StringBuilder s = new StringBuilder(op + " kind " + kind);
-        for (Arg a : args) {
-            if (a != null) s.append(", ").append(a.name()).append('=').append(a.tensor()).append(' ').append(a.where());
-        }
-        return s.toString();
+        return FuzzArgs.describe(op + " kind " + kind, args);
     }
 }
