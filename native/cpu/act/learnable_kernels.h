@@ -35,14 +35,17 @@ constexpr int kFlushVectors = 256;
 // How a call's parameters are laid out: shared values, then [grouped parameter][group].
 template <class Op>
 struct LearnLayout {
+    // A constant: loops over the shared parameters unroll (a runtime count made GCC copy them with a
+    // call to memcpy per vector, spilling every register around it).
+    static constexpr int shared = Op::kShared;
     act::Degrees deg;
-    int shared, per_group, raw, derived;
+    int per_group, raw, derived;
     int64_t groups, channels, group_size;
     bool row_runs;  // runs end at each row's end (a call with a bias)
 
     LearnLayout(act::Degrees d, int64_t g, int64_t c, bool bias)
-        : deg(d), shared(Op::kShared), per_group(Op::group_count(d)), raw(Op::kShared + per_group),
-          derived(raw + Op::kExtra), groups(g), channels(c), group_size(c / g), row_runs(bias) {}
+        : deg(d), per_group(Op::group_count(d)), raw(Op::kShared + per_group), derived(raw + Op::kExtra), groups(g),
+          channels(c), group_size(c / g), row_runs(bias) {}
 
     // The counts the loops run to: constants where the op's row fixes them (every op but those whose
     // degrees set their parameters), so the loops unroll and their values stay in registers.
@@ -205,11 +208,13 @@ struct ChannelTile {
     }
     template <class Op>
     AK_V void load(const LearnLayout<Op>& layout, int64_t i, int64_t count, Values* d) const {
-        if (direct) {
-            for (int k = 0; k < layout.shared; ++k) d[k] = shared[k];
-            for (int k = layout.shared; k < layout.raw_count(); ++k)
-                d[k] = load_n<LoadStore>(params + layout.slot(k, c0 + i), count);
-            return;
+        if constexpr (Op::kExtra == 0) {  // only such ops are direct
+            if (direct) {
+                for (int k = 0; k < layout.shared; ++k) d[k] = shared[k];
+                for (int k = layout.shared; k < layout.raw_count(); ++k)
+                    d[k] = load_n<LoadStore>(params + layout.slot(k, c0 + i), count);
+                return;
+            }
         }
         for (int k = 0; k < layout.derived_count(); ++k) d[k] = LoadStore::load(derived(k) + i);
     }
