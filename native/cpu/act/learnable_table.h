@@ -11,17 +11,28 @@
 
 namespace ak::cpu {
 
-// Vectors per step: two, and four for APA, whose three exponentials per element leave the FMA pipes
-// idle with two (measured on AVX-512: its backward 1.2-1.4x faster with four). Four make Cauchy's
-// backward (a division) 1.5x and CRReLU's 1.1x slower, and spill rational's powers and coefficients
-// (1.7x slower); the others gain nothing. Lanes in element order (no bf16 pairs): the lanes'
-// parameters are gathered in that order. 16-bit results take the 16-bit polynomials, as the other
-// activations do.
-template <class Fn>
-constexpr int kLearnInterleave = AK_ISA_ID == AK_ISA_SCALAR ? 1 : std::is_same_v<Fn, act::apa> ? 4 : 2;
+// Vectors per step, per direction: four, whose independent chains keep the FMA pipes busy through the
+// exponentials, sines and divisions; two for the rational unit and polyrelu (their coefficients and
+// powers fill the registers: four spilled them, rational's backward 1.6x slower on AVX-512 and AVX2),
+// Cauchy (its division: four made its backward 1.7x slower on AVX-512, its forward 1.5x on AVX2),
+// CRReLU's backward (1.2x slower with four on AVX-512), DyT (per channel, its tiles' gamma and beta
+// loads: four were 1.2-1.5x slower on AVX-512) and polynorm (memory-bound passes). Measured, 16M F32,
+// 1 thread: four took the forward of learnable_swish 1.3x faster on AVX-512 and 1.2x on AVX2,
+// tempered_sigmoid, sine and CRReLU 1.1-1.2x, and APA's backward 1.2x (AVX-512) and 1.5x (AVX2).
+// Lanes in element order (no bf16 pairs): the lanes' parameters are gathered in that order. 16-bit
+// results take the 16-bit polynomials, as the other activations do.
+template <class Fn, bool kBackward>
+constexpr int kLearnInterleave =
+    AK_ISA_ID == AK_ISA_SCALAR ? 1
+    : std::is_same_v<Fn, act::rational> || std::is_same_v<Fn, act::polyrelu> ||
+              std::is_same_v<Fn, act::learnable_cauchy> || std::is_same_v<Fn, act::dyt> ||
+              std::is_same_v<Fn, act::polynorm> ||
+              (kBackward && std::is_same_v<Fn, act::learnable_crrelu>)
+        ? 2
+        : 4;
 
-template <class BaseLoadStore, class Fn, class T>
-using LearnLoadStore = multi::LoadStore<BaseLoadStore, kLearnInterleave<Fn>, false,
+template <class BaseLoadStore, class Fn, class T, bool kBackward>
+using LearnLoadStore = multi::LoadStore<BaseLoadStore, kLearnInterleave<Fn, kBackward>, false,
                                         std::is_same_v<T, bf16> || std::is_same_v<T, f16>>;
 
 template <class BaseLoadStore, size_t... Op>
@@ -30,15 +41,18 @@ void fill_learn_ops(KernelTable& t, std::index_sequence<Op...>) {
         using Fn = typename LearnableOf<decltype(op)::value>::type;
         auto kernels = [](auto type) {
             using T = typename decltype(type)::type;
-            using LS = LearnLoadStore<BaseLoadStore, Fn, T>;
+            using Forward = LearnLoadStore<BaseLoadStore, Fn, T, false>;
+            using Backward = LearnLoadStore<BaseLoadStore, Fn, T, true>;
             if constexpr (std::is_same_v<Fn, act::polynorm>) {
-                return LearnKernels{&polynorm_forward<LS, T>, &polynorm_backward<LS, T>, nullptr, nullptr, 0, 0};
+                return LearnKernels{&polynorm_forward<Forward, T>, &polynorm_backward<Backward, T>, nullptr, nullptr, 0,
+                                    0};
             } else {
-                LearnKernels k{&learn_forward<LS, Fn, T>, &learn_backward<LS, Fn, T>, nullptr, nullptr, 0, 0};
+                LearnKernels k{&learn_forward<Forward, Fn, T>, &learn_backward<Backward, Fn, T>, nullptr, nullptr, 0,
+                               0};
                 using Common = typename act::CommonDegrees<Fn>::type;
                 if constexpr (!std::is_void_v<Common>) {
-                    k.fixed_forward = &learn_forward<LS, Fn, T, Common>;
-                    k.fixed_backward = &learn_backward<LS, Fn, T, Common>;
+                    k.fixed_forward = &learn_forward<Forward, Fn, T, Common>;
+                    k.fixed_backward = &learn_backward<Backward, Fn, T, Common>;
                     k.fixed_num = Common::num;
                     k.fixed_den = Common::den;
                 }
