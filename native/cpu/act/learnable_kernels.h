@@ -108,6 +108,12 @@ inline void for_each_run(const LearnLayout<Op>& layout, int64_t n, int64_t first
     }
 }
 
+// Where a call with a bias asks for the lines of x (and dy) ahead of its loads: 2 KiB. Its rows re-read
+// the bias row, and the hardware prefetcher then ramps up late on x: rational (5, 4) with a bias took
+// 1.25x (forward) and 1.17x (backward) the plain call's time without these prefetches, 1.07x and 1.04x
+// with them (AVX-512, 16M F32, 4,096 channels, standalone).
+constexpr int64_t kBiasPrefetchBytes = 2048;
+
 // What the functors take as x: x itself, or x + bias in fp32 (add_bias) where the call has a bias.
 // x and bias point at one element and its channel, so where a piece of elements runs along the
 // channels one index moves both.
@@ -119,8 +125,12 @@ struct Input {
     Input(const T* x_base, int64_t element, const T* bias_base, int64_t channel)
         : x(x_base + element), bias(kBias ? bias_base + channel : nullptr) {}
     AK_V auto load(int64_t i, int64_t count) const {
-        if constexpr (kBias) return add_bias(load_n<LoadStore>(x + i, count), load_n<LoadStore>(bias + i, count));
-        else return load_n<LoadStore>(x + i, count);
+        if constexpr (kBias) {
+            prefetch_lines(x, i + kBiasPrefetchBytes / int64_t(sizeof(T)), count);
+            return add_bias(load_n<LoadStore>(x + i, count), load_n<LoadStore>(bias + i, count));
+        } else {
+            return load_n<LoadStore>(x + i, count);
+        }
     }
 };
 
@@ -450,6 +460,7 @@ struct RunBackward {
     template <class Put>
     AK_BODY void operator()(int64_t i, int64_t count, Put put) {
         Values g[act::kMaxLearnParams];
+        if constexpr (kBias) prefetch_lines(dy, i + kBiasPrefetchBytes / int64_t(sizeof(T)), count);
         put(dx + i, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
         for (int k = 0; k < raw_count(); ++k) acc[k] = acc[k] + g[k];
         if (++steps == kFlushVectors) flush();
