@@ -1,5 +1,7 @@
 package dev.actinium;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.lang.foreign.Arena;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +34,33 @@ final class FuzzArgs implements AutoCloseable {
         this.random = random;
         this.cuda = cuda;
         otherArena = other.submit(Arena::ofConfined).get();
+    }
+
+    /** One call of a fuzz test: true if its oracle found it valid. */
+    @FunctionalInterface
+    interface Fuzzer {
+        boolean call(FuzzArgs args, int index) throws Exception;
+    }
+
+    /**
+     * Runs up to calls calls of fuzzer within budgetNanos from a printed seed (-Dfuzz.seed=S replays it),
+     * then asks for at least leastCalls calls, between a tenth and nine tenths of them valid.
+     */
+    static void drive(String name, int calls, long budgetNanos, int leastCalls, boolean cuda, Fuzzer fuzzer)
+            throws Exception {
+        long seed = Long.getLong("fuzz.seed", new Random().nextLong());
+        System.out.println(name + " seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
+        long start = System.nanoTime();
+        int done = 0, valid = 0;
+        try (FuzzArgs args = new FuzzArgs(new Random(seed), cuda)) {
+            for (; done < calls && System.nanoTime() - start < budgetNanos; done++) {
+                if (fuzzer.call(args, done)) valid++;
+            }
+        }
+        System.out.printf("%s: %d calls (%d valid, %d rejected) in %.1f s%n", name, done, valid, done - valid,
+                (System.nanoTime() - start) / 1e9);
+        assertTrue(done >= leastCalls, "only " + done + " calls in the time budget");
+        assertTrue(valid > done / 10 && valid < done * 9 / 10, valid + " valid of " + done);
     }
 
     /** A tensor of random placement: values readable by the oracle (null when the test cannot read them). */

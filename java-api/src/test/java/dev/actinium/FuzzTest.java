@@ -3,14 +3,12 @@ package dev.actinium;
 import dev.actinium.act.Activation;
 import dev.actinium.act.Activations;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.actinium.FuzzArgs.Arg;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * whose message starts with one of them, or, when there is none, give the float64 reference's
  * result within the op's bound. The seed is printed; -Dfuzz.seed=S replays it.
  */
-class FuzzTest {
+class FuzzTest extends ApiFuzz {
     static final int CALLS = 40_000;
     static final long BUDGET_NANOS = 30_000_000_000L;
     static final int[] SIZES = {0, 1, 5, 15, 16, 17, 63, 64, 65, 300, 1000, 4099};
@@ -29,32 +27,12 @@ class FuzzTest {
     static final Parallel[] PARALLELS = {Parallel.serial(), Parallel.of(Parallel.newPool(2)).withGrain(64),
             Parallel.of(Parallel.newPool(3)).withGrain(1000).withStreamThreshold(0)};
 
-    final Random random;
-    FuzzArgs args;
-
-    FuzzTest() {
-        long seed = Long.getLong("fuzz.seed", new Random().nextLong());
-        System.out.println("FuzzTest seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
-        random = new Random(seed);
-    }
-
     @Test
     void randomCallsGiveTheReferenceOrAnExceptionNamingTheArgument() throws Exception {
-        long start = System.nanoTime();
-        int calls = 0, valid = 0;
-        try (FuzzArgs a = new FuzzArgs(random, true)) {
-            args = a;
-            for (; calls < CALLS && System.nanoTime() - start < BUDGET_NANOS; calls++) {
-                if (oneCall(calls)) valid++;
-            }
-        }
-        System.out.printf("FuzzTest: %d calls (%d valid, %d rejected) in %.1f s%n", calls, valid, calls - valid,
-                (System.nanoTime() - start) / 1e9);
-        assertTrue(calls >= 10_000, "only " + calls + " calls in the time budget");
-        assertTrue(valid > calls / 10 && valid < calls * 9 / 10, valid + " valid of " + calls);
+        fuzz("FuzzTest", CALLS, BUDGET_NANOS, 10_000, true);
     }
 
-    /** One random call, checked; true if the oracle found it valid. */
+    @Override
     boolean oneCall(int index) throws Exception {
         // The API's checks are the same for every element-wise op: four with different kernels suffice.
         Activation[] ops = {Activation.RELU, Activation.GELU_ERF, Activation.GELU_TANH, Activation.SILU};

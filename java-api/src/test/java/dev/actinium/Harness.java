@@ -124,6 +124,17 @@ final class Harness {
      * flushes results below 2^-126 in magnitude to zero (DESIGN.md allows it for activation outputs).
      * CPU results only: the CUDA tests' directions start with "gpu", and CUDA keeps bf16 subnormals.
      */
+    /** got holds want's bits, element by element (NaN payloads and signed zeros included). */
+    static void assertSameBits(float[] want, float[] got, String what) {
+        if (want.length != got.length) fail(what + ": " + got.length + " elements, not " + want.length);
+        for (int i = 0; i < want.length; i++) {
+            if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
+                fail(what + "[" + i + "]: " + got[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(got[i]))
+                        + "), not " + want[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(want[i])) + ")");
+            }
+        }
+    }
+
     static boolean flushesBf16Subnormals(String direction) {
         return !direction.startsWith("gpu") && Actinium.isa() == Isa.AVX512_BF16;
     }

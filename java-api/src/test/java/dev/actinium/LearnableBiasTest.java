@@ -1,7 +1,5 @@
 package dev.actinium;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,12 +113,9 @@ class LearnableBiasTest {
                     continue;
                 }
                 String with = f + " with " + way.parallelism() + " threads: ";
-                assertArrayEquals(firstY, y, with + "y");
-                assertArrayEquals(firstDx, dx, with + "dx");
-                for (int k = 0; k < dp.length; k++) {
-                    assertEquals(Float.floatToRawIntBits(firstDp[k]), Float.floatToRawIntBits(dp[k]),
-                            with + "dparams[" + k + "]");
-                }
+                Harness.assertSameBits(firstY, y, with + "y");
+                Harness.assertSameBits(firstDx, dx, with + "dx");
+                Harness.assertSameBits(firstDp, dp, with + "dparams");
             }
         }
     }

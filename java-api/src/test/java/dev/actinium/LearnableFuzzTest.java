@@ -1,7 +1,6 @@
 package dev.actinium;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.actinium.FuzzArgs.Arg;
@@ -11,7 +10,6 @@ import dev.actinium.act.LearnableActivations;
 import java.lang.foreign.Arena;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * values themselves are held to the float64 reference by {@link LearnableActivationsTest}). The seed is
  * printed; -Dfuzz.seed=S replays it.
  */
-class LearnableFuzzTest {
+class LearnableFuzzTest extends ApiFuzz {
     static final int CALLS = 60_000;
     static final long BUDGET_NANOS = 20_000_000_000L;
     static final int[] SIZES = {0, 1, 6, 16, 17, 48, 65, 300, 1000};
@@ -37,34 +35,15 @@ class LearnableFuzzTest {
             LearnableActivation.of(Learnable.DYT).perChannel(), LearnableActivation.of(Learnable.APA).withGroups(4),
             LearnableActivation.of(Learnable.SWISH), LearnableActivation.of(Learnable.CAUCHY).perChannel());
 
-    final Random random;
-    FuzzArgs args;
-
-    LearnableFuzzTest() {
-        long seed = Long.getLong("fuzz.seed", new Random().nextLong());
-        System.out.println("LearnableFuzzTest seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")");
-        random = new Random(seed);
-    }
-
     @Test
     void randomCallsGiveTheSerialBitsOrAnExceptionNamingTheArgument() throws Exception {
-        long start = System.nanoTime();
-        int calls = 0, valid = 0;
-        try (FuzzArgs a = new FuzzArgs(random, false)) {
-            args = a;
-            for (; calls < CALLS && System.nanoTime() - start < BUDGET_NANOS; calls++) {
-                if (oneCall(calls)) valid++;
-            }
-        }
-        System.out.printf("LearnableFuzzTest: %d calls (%d valid, %d rejected) in %.1f s%n", calls, valid,
-                calls - valid, (System.nanoTime() - start) / 1e9);
-        assertTrue(calls >= 3_000, "only " + calls + " calls in the time budget");
-        assertTrue(valid > calls / 10 && valid < calls * 9 / 10, valid + " valid of " + calls);
+        fuzz("LearnableFuzzTest", CALLS, BUDGET_NANOS, 3_000, false);
     }
 
     /** The arguments of one call. */
     record Call(LearnableActivation f, boolean backward, Arg x, Arg out, Arg dy, Arg params, Arg dparams, Arg bias) {}
 
+    @Override
     boolean oneCall(int index) throws Exception {
         LearnableActivation f = SPECS.get(random.nextInt(SPECS.size()));
         Parallel parallel = random.nextInt(60) == 0 ? null : PARALLELS[random.nextInt(PARALLELS.length)];
@@ -76,7 +55,8 @@ class LearnableFuzzTest {
         Arg out = random.nextInt(8) == 0 ? args.alias(x, outName) : args.arg(outName, mutate(dims), dtype(x));
         Arg dy = null;
         if (backward) {
-            dy = random.nextInt(10) == 0 && out.tensor() != null ? new Arg("dy", out.tensor(), out.values(), out.where())
+            boolean sameAsDx = random.nextInt(10) == 0 && out.tensor() != null;
+            dy = sameAsDx ? new Arg("dy", out.tensor(), out.values(), out.where())
                     : args.arg("dy", mutate(dims), dtype(x));
         }
         long count = f.paramCount(Math.max(1, channels)) + (random.nextInt(20) == 0 ? 1 : 0);

@@ -337,12 +337,9 @@ class PolyNormTest {
                         continue;
                     }
                     String what = f + " with " + way.parallelism() + " threads";
-                    assertArrayEquals(firstY, y, what + ": y");
-                    assertArrayEquals(firstDx, dx, what + ": dx");
-                    for (int k = 0; k < dp.length; k++) {
-                        assertEquals(Float.floatToRawIntBits(firstDp[k]), Float.floatToRawIntBits(dp[k]),
-                                what + ": dparams[" + k + "]");
-                    }
+                    Harness.assertSameBits(firstY, y, what + ": y");
+                    Harness.assertSameBits(firstDx, dx, what + ": dx");
+                    Harness.assertSameBits(firstDp, dp, what + ": dparams");
                 }
             }
         }
