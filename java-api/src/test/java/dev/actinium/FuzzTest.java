@@ -39,7 +39,7 @@ class FuzzTest extends ApiFuzz {
         Activation op = random.nextInt(50) == 0 ? null : ops[random.nextInt(ops.length)];
         Parallel parallel = random.nextInt(60) == 0 ? null : PARALLELS[random.nextInt(PARALLELS.length)];
         int kind = random.nextInt(4);  // forward, backward, forward with bias, forward into a new tensor
-        long[] dims = dims();
+        long[] dims = dims(SIZES, null);
         Arg x = args.arg("x", dims, pick(DTYPES));
         Set<String> culprits = new HashSet<>();
         if (op == null) culprits.add("op");
@@ -50,12 +50,12 @@ class FuzzTest extends ApiFuzz {
             out = null;
         } else {
             String name = kind == 1 ? "dx" : "y";
-            out = random.nextInt(8) == 0 ? args.alias(x, name) : args.arg(name, mutate(dims), mutate(x));
+            out = random.nextInt(8) == 0 ? args.alias(x, name) : args.arg(name, mutate(dims, 12), mutate(x));
         }
         if (kind == 1) {
             boolean sameAsDx = random.nextInt(10) == 0 && out != null && out.tensor() != null;
             dy = sameAsDx ? new Arg("dy", out.tensor(), out.values(), out.where())
-                    : args.arg("dy", mutate(dims), mutate(x));
+                    : args.arg("dy", mutate(dims, 12), mutate(x));
             inputs.add(dy);
         }
         if (kind == 2) {
@@ -161,26 +161,6 @@ class FuzzTest extends ApiFuzz {
         }
         Harness.compare("fuzz call " + index + " " + op + " " + dtype + " kind " + kind, info, dtype,
                 kind == 1 ? "backward" : "forward", input, result.toFloatArray(), ref, scale);
-    }
-
-    long[] dims() {
-        int n = SIZES[random.nextInt(SIZES.length)];
-        return switch (random.nextInt(6)) {
-            case 0 -> random.nextInt(30) == 0 ? new long[0] : new long[] {n};
-            case 1, 2 -> {
-                int rows = 1 + random.nextInt(7);
-                yield new long[] {rows, Math.max(0, n / rows)};
-            }
-            case 3 -> new long[] {2, 3, Math.max(0, n / 6)};
-            default -> new long[] {n};
-        };
-    }
-
-    long[] mutate(long[] dims) {
-        if (random.nextInt(12) != 0) return dims.clone();
-        long[] d = dims.length == 0 ? new long[] {1} : dims.clone();
-        d[random.nextInt(d.length)] += 1;
-        return d;
     }
 
     DType mutate(Arg like) {

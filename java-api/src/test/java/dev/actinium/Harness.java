@@ -130,7 +130,8 @@ final class Harness {
         for (int i = 0; i < want.length; i++) {
             if (Float.floatToRawIntBits(want[i]) != Float.floatToRawIntBits(got[i])) {
                 fail(what + "[" + i + "]: " + got[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(got[i]))
-                        + "), not " + want[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(want[i])) + ")");
+                        + "), not " + want[i] + " (bits " + Integer.toHexString(Float.floatToRawIntBits(want[i]))
+                        + ")");
             }
         }
     }
