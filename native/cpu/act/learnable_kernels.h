@@ -286,9 +286,10 @@ inline void by_whole_rows(int64_t n, int64_t first, int64_t channels, Lanes lane
 // block's rows (at most kFlushVectors vectors per group), then added into the doubles. The tile keeps
 // its groups' derived values as scalars, which each vector reads as broadcast loads folded into its
 // FMAs (copying them into registers per run cost more than it saved on runs of a few vectors).
-// Measured: rational (5, 4) in 8 groups of 96, backward, 3.5x slower run by run than ungrouped. A tile that covers the row keeps each row one stream: with
-// tiles of 4 of KAT's 8 groups, every row restarted the prefetcher twice, and rational (5, 4) in 8
-// groups of 512 took 1.9x (forward) and 1.4x (backward) the ungrouped time, against 1.2x with 16.
+// Measured: rational (5, 4) in 8 groups of 96, backward, 3.5x slower run by run than ungrouped. A
+// tile that covers the row keeps each row one stream: with tiles of 4 of KAT's 8 groups, every row
+// restarted the prefetcher twice, and rational (5, 4) in 8 groups of 512 took 1.9x (forward) and 1.4x
+// (backward) the ungrouped time, against 1.2x with 16.
 constexpr int64_t kShortRunVectors = kFlushVectors / 4;
 constexpr int kGroupTile = 16;
 
