@@ -108,25 +108,34 @@ inline void for_each_run(const LearnLayout<Op>& layout, int64_t n, int64_t first
     }
 }
 
-// Where a call with a bias asks for the lines of x (and dy) ahead of its loads: 2 KiB. Its rows re-read
-// the bias row, and the hardware prefetcher then ramps up late on x: rational (5, 4) with a bias took
-// 1.25x (forward) and 1.17x (backward) the plain call's time without these prefetches, 1.07x and 1.04x
-// with them (AVX-512, 16M F32, 4,096 channels, standalone).
-constexpr int64_t kBiasPrefetchBytes = 2048;
+// Where the kernels ask for the lines of x (and dy) ahead of their loads: 2 KiB (1 and 4 KiB were within
+// noise of it). The hardware prefetcher alone runs too little ahead of kernels that spend tens of
+// instructions per vector, and late where rows re-read a bias row. Which ops ask is the table's choice
+// (kLearnPrefetch, learnable_table.h); calls with a bias always ask: on an EPYC, rational (5, 4) with a
+// bias took 1.25x (forward) and 1.17x (backward) the plain call's time without, 1.07x and 1.04x with.
+constexpr int64_t kPrefetchBytes = 2048;
 
-// What the functors take as x: x itself, or x + bias in fp32 (add_bias) where the call has a bias.
+// The element kPrefetchBytes ahead of element i.
+template <class T>
+constexpr int64_t ahead(int64_t i) {
+    return i + kPrefetchBytes / int64_t(sizeof(T));
+}
+
+// What the functors take as x: x itself, or x + bias in fp32 (add_bias) where the call has a bias;
+// with kAhead, each load asks for x's lines kPrefetchBytes ahead.
 // x and bias point at one element and its channel, so where a piece of elements runs along the
 // channels one index moves both.
-template <class LoadStore, class T, bool kBias>
+template <class LoadStore, class T, bool kBias, bool kAhead>
 struct Input {
+    static constexpr bool kPrefetch = kAhead;
     const T* x;
     const T* bias;  // nullptr without a bias
 
     Input(const T* x_base, int64_t element, const T* bias_base, int64_t channel)
         : x(x_base + element), bias(kBias ? bias_base + channel : nullptr) {}
     AK_V auto load(int64_t i, int64_t count) const {
+        if constexpr (kAhead) prefetch_lines(x, ahead<T>(i), count);
         if constexpr (kBias) {
-            prefetch_lines(x, i + kBiasPrefetchBytes / int64_t(sizeof(T)), count);
             return add_bias(load_n<LoadStore>(x + i, count), load_n<LoadStore>(bias + i, count));
         } else {
             return load_n<LoadStore>(x + i, count);
@@ -344,11 +353,11 @@ struct GroupSlots {
     }
 };
 
-template <class LoadStore, class Op, class T, class D, bool kBias>
+template <class LoadStore, class Op, class T, class D, bool kBias, bool kPrefetch>
 void learn_forward_as(act::Degrees deg, const float* params, int64_t groups, const T* x, const T* bias, T* y,
                       int64_t n, int64_t channels, int64_t first, int32_t flags) {
     using Values = typename LoadStore::Values;
-    using In = Input<LoadStore, T, kBias>;
+    using In = Input<LoadStore, T, kBias, kBias || kPrefetch>;
     const LearnLayout<Op> layout(deg, groups, channels, kBias);
     const D degrees = act::degrees_as<D>(deg);
     using Slots = GroupSlots<LoadStore, Op, D>;
@@ -419,23 +428,27 @@ void learn_forward_as(act::Degrees deg, const float* params, int64_t groups, con
     by_whole_rows(n, first, channels, lanes, rows);
 }
 
-// The table's entry: the bias branch taken once per call.
-template <class LoadStore, class Op, class T, class D = act::Degrees>
+// The table's entry: the bias branch taken once per call. kPrefetch: whether a call without a bias asks
+// for x's lines ahead (one with a bias always does).
+template <class LoadStore, class Op, class T, bool kPrefetch, class D = act::Degrees>
 void learn_forward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void* bias, void* y,
                    int64_t n, int64_t channels, int64_t first, int32_t flags) {
     auto xt = static_cast<const T*>(x);
     auto bt = static_cast<const T*>(bias);
     auto yt = static_cast<T*>(y);
-    if (bias) learn_forward_as<LoadStore, Op, T, D, true>(deg, params, groups, xt, bt, yt, n, channels, first, flags);
-    else learn_forward_as<LoadStore, Op, T, D, false>(deg, params, groups, xt, bt, yt, n, channels, first, flags);
+    if (bias)
+        learn_forward_as<LoadStore, Op, T, D, true, true>(deg, params, groups, xt, bt, yt, n, channels, first, flags);
+    else
+        learn_forward_as<LoadStore, Op, T, D, false, kPrefetch>(deg, params, groups, xt, bt, yt, n, channels, first,
+                                                                 flags);
 }
 
 // The body of backward over one run: it holds the run's parameters and the float sums of its
 // gradients as members, so for_each_vector's copy of it keeps them in registers.
-template <class LoadStore, class Op, class T, class D, bool kBias>
+template <class LoadStore, class Op, class T, class D, class In>
 struct RunBackward {
     using Values = typename LoadStore::Values;
-    Input<LoadStore, T, kBias> in;
+    In in;
     const T* dy;
     T* dx;
     // Arrays of the counts where they are fixed: the copies for_each_vector makes are then no larger
@@ -449,7 +462,7 @@ struct RunBackward {
     int steps = 0;
 
     // derived: the run's group's values (LearnLayout::derive).
-    RunBackward(const LearnLayout<Op>& layout, const float* derived, Input<LoadStore, T, kBias> in_, const T* dy_,
+    RunBackward(const LearnLayout<Op>& layout, const float* derived, In in_, const T* dy_,
                 T* dx_, D deg)
         : in(in_), dy(dy_), dx(dx_), degrees(deg), raw(Slots::raw_count(layout)) {
         Slots::broadcast(layout, derived, d);
@@ -462,7 +475,7 @@ struct RunBackward {
     template <class Put>
     AK_BODY void operator()(int64_t i, int64_t count, Put put) {
         Values g[act::kMaxLearnParams];
-        if constexpr (kBias) prefetch_lines(dy, i + kBiasPrefetchBytes / int64_t(sizeof(T)), count);
+        if constexpr (In::kPrefetch) prefetch_lines(dy, ahead<T>(i), count);
         put(dx + i, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + i, count), d, degrees, g));
         for (int k = 0; k < raw_count(); ++k) acc[k] = acc[k] + g[k];
         if (++steps == kFlushVectors) flush();
@@ -478,13 +491,13 @@ struct RunBackward {
 
 // The body of backward over a row's piece of a tile: the shared parameters' gradients summed in its
 // members (registers, as RunBackward's), the others added into the tile's columns.
-template <class LoadStore, class Op, class T, class D, bool kBias>
+template <class LoadStore, class Op, class T, class D, class In>
 struct TileRowBackward {
     using Values = typename LoadStore::Values;
     static constexpr int kShared = Op::kShared > 0 ? Op::kShared : 1;
     const LearnLayout<Op>* layout;
     ChannelTile<LoadStore>* tile;
-    Input<LoadStore, T, kBias> in;
+    In in;
     const T* dy;
     T* dx;
     D degrees;
@@ -505,11 +518,11 @@ struct TileRowBackward {
     }
 };
 
-template <class LoadStore, class Op, class T, class D, bool kBias>
+template <class LoadStore, class Op, class T, class D, bool kBias, bool kPrefetch>
 void learn_backward_as(act::Degrees deg, const float* params, int64_t groups, const T* x, const T* bias, const T* dy,
                        T* dx, double* dparams, int64_t n, int64_t channels, int64_t first, int32_t flags) {
     using Values = typename LoadStore::Values;
-    using In = Input<LoadStore, T, kBias>;
+    using In = Input<LoadStore, T, kBias, kBias || kPrefetch>;
     constexpr int W = LoadStore::kWidth;
     const LearnLayout<Op> layout(deg, groups, channels, kBias);
     const D degrees = act::degrees_as<D>(deg);
@@ -521,7 +534,7 @@ void learn_backward_as(act::Degrees deg, const float* params, int64_t groups, co
             const int64_t e = at + start;
             float derived[act::kMaxLearnDerived] = {};
             layout.derive(params, group, derived);
-            RunBackward<LoadStore, Op, T, D, kBias> run(layout, derived, In(x, e, bias, c), dy + e, dx + e, degrees);
+            RunBackward<LoadStore, Op, T, D, In> run(layout, derived, In(x, e, bias, c), dy + e, dx + e, degrees);
             run = for_each_vector<LoadStore>(dx + e, end - start, flags, run);
             run.flush();
             for (int k = 0; k < layout.raw_count(); ++k) dparams[layout.slot(k, group)] += run.sums[k];
@@ -549,6 +562,7 @@ void learn_backward_as(act::Degrees deg, const float* params, int64_t groups, co
                         const int64_t e = start + i;
                         Values d[Slots::kDerived], g[Slots::kRaw];
                         Slots::broadcast(layout, values, d);
+                        if constexpr (In::kPrefetch) prefetch_lines(dy, ahead<T>(e), count);
                         put(dx + e, Op::bwd(in.load(i, count), load_n<LoadStore>(dy + e, count), d, degrees, g));
                         for (int k = 0; k < raw; ++k) sums[k] = sums[k] + g[k];
                     });
@@ -591,7 +605,7 @@ void learn_backward_as(act::Degrees deg, const float* params, int64_t groups, co
             tile.derive(layout, c0, width);
             for (int64_t r = r0; r < r1; ++r) {
                 const int64_t row = at + r * channels + c0;
-                TileRowBackward<LoadStore, Op, T, D, kBias> body{&layout, &tile, In(x, row, bias, c0), dy + row,
+                TileRowBackward<LoadStore, Op, T, D, In> body{&layout, &tile, In(x, row, bias, c0), dy + row,
                                                                  dx + row, degrees, next_row, {}};
                 for (int k = 0; k < layout.shared; ++k) body.shared[k] = Values(0.0f);
                 body = for_each_vector<LoadStore>(dx + row, width, flags, body);
@@ -604,8 +618,9 @@ void learn_backward_as(act::Degrees deg, const float* params, int64_t groups, co
     by_whole_rows(n, first, channels, lanes, rows);
 }
 
-// The table's entry: the bias branch taken once per call.
-template <class LoadStore, class Op, class T, class D = act::Degrees>
+// The table's entry: the bias branch taken once per call. kPrefetch: whether a call without a bias asks
+// for x's and dy's lines ahead (one with a bias always does).
+template <class LoadStore, class Op, class T, bool kPrefetch, class D = act::Degrees>
 void learn_backward(act::Degrees deg, const float* params, int64_t groups, const void* x, const void* bias,
                     const void* dy, void* dx, double* dparams, int64_t n, int64_t channels, int64_t first,
                     int32_t flags) {
@@ -614,11 +629,11 @@ void learn_backward(act::Degrees deg, const float* params, int64_t groups, const
     auto dyt = static_cast<const T*>(dy);
     auto dxt = static_cast<T*>(dx);
     if (bias)
-        learn_backward_as<LoadStore, Op, T, D, true>(deg, params, groups, xt, bt, dyt, dxt, dparams, n, channels, first,
-                                                     flags);
+        learn_backward_as<LoadStore, Op, T, D, true, true>(deg, params, groups, xt, bt, dyt, dxt, dparams, n, channels,
+                                                           first, flags);
     else
-        learn_backward_as<LoadStore, Op, T, D, false>(deg, params, groups, xt, bt, dyt, dxt, dparams, n, channels,
-                                                      first, flags);
+        learn_backward_as<LoadStore, Op, T, D, false, kPrefetch>(deg, params, groups, xt, bt, dyt, dxt, dparams, n,
+                                                                 channels, first, flags);
 }
 
 }  // namespace ak::cpu
