@@ -42,6 +42,8 @@ AK_HD float vabs(float a) { return a < 0.0f ? -a : (a == 0.0f ? 0.0f : a); }
 AK_HD float negate_where(bool m, float a) { return m ? -a : a; }  // -a where m: one masked xor on AVX-512
 AK_HD bool is_nan(float a) { return a != a; }
 AK_HD float select(bool m, float a, float b) { return m ? a : b; }
+// Whether any lane of a mask is set (a vector's branch to a rarer form; one lane: the mask).
+AK_HD bool any_lane(bool m) { return m; }
 
 AK_HD float rint_(float a) {
 #if defined(__CUDA_ARCH__)

@@ -28,6 +28,7 @@ AK_V Mask operator>=(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_GE_OQ)
 AK_V Mask operator<=(Vec a, Vec b) { return {_mm256_cmp_ps(a.v, b.v, _CMP_LE_OQ)}; }
 AK_V Vec operator/(Vec a, Vec b) { return _mm256_div_ps(a.v, b.v); }
 AK_V Vec select(Mask m, Vec a, Vec b) { return _mm256_blendv_ps(b.v, a.v, m.v); }
+AK_V bool any_lane(Mask m) { return _mm256_movemask_ps(m.v) != 0; }
 AK_V Mask is_nan(Vec a) { return {_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)}; }
 AK_V Vec mul_add(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a.v, b.v, c.v); }
 #define AK_NAN_FIRST_VEC __m256

@@ -31,6 +31,7 @@ AK_V Mask operator>=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_G
 AK_V Mask operator<=(Vec a, Vec b) { return {_mm512_cmp_ps_mask(a.v, b.v, _CMP_LE_OQ)}; }
 AK_V Vec operator/(Vec a, Vec b) { return _mm512_div_ps(a.v, b.v); }
 AK_V Vec select(Mask m, Vec a, Vec b) { return _mm512_mask_blend_ps(m.k, b.v, a.v); }
+AK_V bool any_lane(Mask m) { return m.k != 0; }
 AK_V Mask is_nan(Vec a) { return {_mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q)}; }
 AK_V Vec mul_add(Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a.v, b.v, c.v); }
 #define AK_NAN_FIRST_VEC __m512

@@ -16,6 +16,7 @@ namespace ak::cpu::multi {
 
 // The float primitives, for K floats (the scalar ISA): floats have no namespace for ADL to search,
 // and the templates below would hide them.
+using ak::any_lane;
 using ak::exp2i;
 using ak::in_register;
 using ak::is_nan;
@@ -140,6 +141,14 @@ AK_V auto is_nan(Vecs<V, K, C> a) {
     Masks<decltype(is_nan(a.v[0])), K> r;
     for (int k = 0; k < K; ++k) r.m[k] = is_nan(a.v[k]);
     return r;
+}
+
+// Any lane of the K masks: one branch for the step (every lane's result is its own either way).
+template <class M, int K>
+AK_V bool any_lane(Masks<M, K> m) {
+    bool any = false;
+    for (int k = 0; k < K; ++k) any = any | any_lane(m.m[k]);
+    return any;
 }
 
 template <class M, class V, int K, bool C>

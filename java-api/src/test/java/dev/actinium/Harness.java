@@ -119,11 +119,6 @@ final class Harness {
         return out;
     }
 
-    /**
-     * Whether the results being compared were rounded to bf16 by avx512_bf16's vcvtneps2bf16, which
-     * flushes results below 2^-126 in magnitude to zero (DESIGN.md allows it for activation outputs).
-     * CPU results only: the CUDA tests' directions start with "gpu", and CUDA keeps bf16 subnormals.
-     */
     /** got holds want's bits, element by element (NaN payloads and signed zeros included). */
     static void assertSameBits(float[] want, float[] got, String what) {
         if (want.length != got.length) fail(what + ": " + got.length + " elements, not " + want.length);
@@ -136,6 +131,11 @@ final class Harness {
         }
     }
 
+    /**
+     * Whether the results being compared were rounded to bf16 by avx512_bf16's vcvtneps2bf16, which
+     * flushes results below 2^-126 in magnitude to zero (DESIGN.md allows it for activation outputs).
+     * CPU results only: the CUDA tests' directions start with "gpu", and CUDA keeps bf16 subnormals.
+     */
     static boolean flushesBf16Subnormals(String direction) {
         return !direction.startsWith("gpu") && Actinium.isa() == Isa.AVX512_BF16;
     }

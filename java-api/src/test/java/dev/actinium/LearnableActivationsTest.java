@@ -445,6 +445,58 @@ class LearnableActivationsTest {
         }
     }
 
+    /**
+     * The rational unit evaluates a lane with |x| > 8 in t = 1/x, and a vector without such a lane in x
+     * alone: a lane's bits must not depend on its neighbours. Every ISA, moderate inputs alone and with
+     * every 7th element moved past 8 (up to 1e6): the other lanes keep their y and dx bits, and the wide
+     * inputs meet the reference, parameter gradients included.
+     */
+    @Test
+    void rationalLanesDoNotDependOnTheirNeighbours() {
+        LearnableActivation f = LearnableActivation.rational(5, 4);
+        long seed = Harness.SEEDS.nextLong();
+        int channels = 96, rows = 43, n = rows * channels;
+        for (Isa isa : Actinium.supportedIsas()) {
+            Actinium.useIsa(isa);
+            Random r = new Random(seed);
+            float[] params = randomParams(f, 1, r);
+            float[] x = moderateInputs(r, n);
+            float[] wide = x.clone();
+            for (int i = 3; i < n; i += 7) {
+                wide[i] = (float) (Math.copySign(8 * Math.pow(1.25e5, r.nextDouble()), r.nextDouble() - 0.5));
+            }
+            float[] dy = new float[n];
+            for (int i = 0; i < n; i++) dy[i] = (float) r.nextGaussian();
+            float[][] moderate = run(f, params, x, dy), mixed = run(f, params, wide, dy);
+            for (int i = 0; i < n; i++) {
+                if (wide[i] != x[i]) continue;
+                for (int k = 0; k < 2; k++) {
+                    if (Float.floatToRawIntBits(moderate[k][i]) != Float.floatToRawIntBits(mixed[k][i])) {
+                        fail(isa + " seed " + seed + ": " + (k == 0 ? "y" : "dx") + "[" + i + "] at x = " + x[i]
+                                + ": " + moderate[k][i] + " alone, " + mixed[k][i] + " beside inputs past 8");
+                    }
+                }
+            }
+            try {
+                verify(f, DType.F32, channels, params, wide, dy, mixed[0], mixed[1], mixed[2], "cpu wide");
+            } catch (AssertionError e) {
+                throw new AssertionError(isa + " seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** y, dx and dparams of f over x and dy (F32, one thread). */
+    private static float[][] run(LearnableActivation f, float[] params, float[] x, float[] dy) {
+        int n = x.length;
+        float[] y = new float[n], dx = new float[n], dparams = new float[params.length];
+        Tensor p = Tensor.wrap(params.clone(), params.length);
+        LearnableActivations.forward(f, p, Tensor.wrap(x.clone(), n), Tensor.wrap(y, n), SERIAL);
+        Tensor dp = Tensor.wrap(dparams, dparams.length);
+        LearnableActivations.backward(f, p, Tensor.wrap(x.clone(), n), Tensor.wrap(dy.clone(), n),
+                Tensor.wrap(dx, n), dp, SERIAL);
+        return new float[][] {y, dx, dp.toFloatArray()};
+    }
+
     /** Non-finite inputs: NaN gives NaN; +-inf and huge values give finite limits (never NaN) forward. */
     @Test
     void edgeInputsGiveTheLimits() {
