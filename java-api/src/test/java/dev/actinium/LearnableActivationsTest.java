@@ -298,8 +298,14 @@ class LearnableActivationsTest {
             return terms(p, x) / Math.max(Math.abs(LearnableReference.forward(f, p, x)), 1e-30);
         }
 
-        /** The same for the derivative's sums. */
+        /**
+         * The same for the derivative's sums; for CRReLU, its step and eps's term, which cancel where eps is
+         * near -1 and x just above 0 (f' = 1 + eps exp(-x^2/2) (1 - x^2)).
+         */
         double slopeTerms(double[] p, double x) {
+            if (f.op() == Learnable.CRRELU) {
+                return (x > 0 ? 1 : 0) + Math.abs(p[0] * Math.exp(-x * x / 2) * (1 - x * x));
+            }
             if (f.op() != Learnable.RATIONAL && f.op() != Learnable.POLYRELU) return 0;
             int m = f.numDegree(), n = f.op() == Learnable.RATIONAL ? f.denDegree() : 0;
             double xa = Math.abs(x), q = f.op() == Learnable.RATIONAL ? 1 + Math.abs(denominator(p, x)) : 1;
